@@ -1,0 +1,37 @@
+/*
+ * config.h: cairnd.conf, an INI file read with libinih. Every key is documented in
+ * conf/school.conf. An unknown section or key, or a bad value, is an error naming the line.
+ */
+#ifndef CAIRN_CONFIG_H
+#define CAIRN_CONFIG_H
+
+#include <stdint.h>
+#include <stddef.h>
+
+typedef enum { CAIRN_ROLE_SCHOOL = 1, CAIRN_ROLE_HUB = 2 } cairn_role_t;
+
+typedef struct {
+    cairn_role_t role;          /* [node] role = school | hub */
+    char name[128];             /* [node] name */
+    char listen_host[64];       /* [api] listen = 127.0.0.1:7420 (tcp port 0 = disabled) */
+    uint16_t listen_port;
+    char socket_name[64];       /* [api] socket = cairnd.sock, inside the data dir */
+    uint32_t max_connections;   /* [api] max_connections = 64 */
+    uint32_t chunk_size;        /* [blobs] chunk_size = 1048576 */
+    uint64_t disk_reserve;      /* [blobs] disk_reserve = 1073741824 (bytes kept free) */
+    uint32_t write_concurrency; /* [blobs] write_concurrency = 4 (chunks fsync'd in parallel) */
+    int log_level;              /* [log] level = debug | info | warn | error */
+} cairn_config_t;
+
+void cairn_config_defaults(cairn_config_t *cfg);
+
+/* Loads path over the defaults. On error returns CAIRN_ECONFIG (or -errno for I/O) and writes
+ * "FILE:LINE: what was wrong" into err. */
+int cairn_config_load(const char *path, cairn_config_t *cfg, char *err, size_t errlen);
+
+/* Writes a fully commented config for role/name (mode 0600, fsync'd). */
+int cairn_config_write_default(const char *path, cairn_role_t role, const char *name);
+
+const char *cairn_role_name(cairn_role_t role);
+
+#endif

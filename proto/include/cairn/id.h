@@ -1,0 +1,35 @@
+/*
+ * id.h: 128-bit entity ids.
+ *
+ * An id is 48 bits of milliseconds since the Unix epoch followed by 80 random bits (the ULID
+ * layout), so ids sort by creation time. The text form is 26 characters of Crockford base32 in
+ * lower case ("01jdx3q4c8m6a9v2k5r7t0w1yz"); parsing accepts either case and treats i/l as 1 and o
+ * as 0, and refuses anything else.
+ */
+#ifndef CAIRN_ID_H
+#define CAIRN_ID_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define CAIRN_ID_LEN 16
+#define CAIRN_ID_TEXT_LEN 26 /* without the terminating NUL */
+
+typedef struct {
+    uint8_t b[CAIRN_ID_LEN];
+} cairn_id_t;
+
+/* Fills *id from the wall clock (ms) and libsodium's randombytes. */
+void cairn_id_new(cairn_id_t *id, uint64_t wall_ms);
+
+/* Writes the 26-character text form and a NUL into out (at least CAIRN_ID_TEXT_LEN + 1 bytes). */
+void cairn_id_format(const cairn_id_t *id, char *out);
+
+/* Parses exactly len characters. Returns 0 or CAIRN_EINVAL. */
+int cairn_id_parse(const char *text, size_t len, cairn_id_t *id);
+
+/* Returns 1 if text[0..len) could be a prefix of an id's text form (1..26 valid characters),
+ * writing the lower-case normalised prefix into out (len + 1 bytes). 0 otherwise. */
+int cairn_id_prefix_normalise(const char *text, size_t len, char *out);
+
+#endif

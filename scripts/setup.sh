@@ -1,0 +1,30 @@
+#!/bin/sh
+# setup.sh: install the Debian 12 packages Cairn needs to build, run and test.
+# Idempotent: installs only what is missing. Must run as root (or via sudo).
+set -eu
+
+PKGS="build-essential cmake pkg-config git ca-certificates
+libuv1-dev libsqlite3-dev libsodium-dev libmsgpack-dev libinih-dev libjansson-dev
+libcmocka-dev clang libclang-rt-14-dev sqlite3 procps coreutils python3"
+
+missing=""
+for p in $PKGS; do
+    if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+        missing="$missing $p"
+    fi
+done
+
+if [ -z "$missing" ]; then
+    exit 0
+fi
+
+if [ "$(id -u)" != 0 ]; then
+    echo "setup: missing packages:$missing; run as root to install them" >&2
+    exit 1
+fi
+
+echo "setup: installing$missing" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q >/dev/null
+# shellcheck disable=SC2086
+apt-get install -y -q --no-install-recommends $missing >/dev/null
