@@ -67,6 +67,14 @@ int cairn_store_projection_digest(cairn_store_t *s, uint8_t out[32]);
 /* Number of events in the log. */
 int cairn_store_event_count(cairn_store_t *s, uint64_t *n);
 
+typedef struct {
+    uint64_t events, educators, credentials;
+    uint64_t draft, submitted, withdrawn;
+} cairn_store_counts_t;
+
+/* Counts for `cairn status`. */
+int cairn_store_counts(cairn_store_t *s, cairn_store_counts_t *out);
+
 /* The underlying handle, for the domain modules (store_*.c) only. */
 struct sqlite3 *cairn_store_db(cairn_store_t *s);
 
