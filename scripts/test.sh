@@ -1,0 +1,18 @@
+#!/bin/sh
+# test.sh: install what is missing, build, and run every test twice: once in a release build and
+# once under AddressSanitizer + UndefinedBehaviorSanitizer. Exits non-zero if anything fails.
+set -eu
+cd "$(dirname "$0")/.."
+./scripts/setup.sh
+export CAIRN_SHARED="${CAIRN_SHARED:-$(cd .. && pwd)/shared}"
+jobs=$(nproc)
+
+echo "== release build"
+./scripts/build.sh build
+ctest --test-dir build --output-on-failure -j"$jobs"
+
+echo "== ASan + UBSan build"
+./scripts/build.sh build-asan -DCAIRN_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+    CAIRN_SANITIZED=1 ctest --test-dir build-asan --output-on-failure -j"$jobs"
+echo "== all tests passed"
