@@ -14,7 +14,7 @@ SHARED=${CAIRN_SHARED:-$(cd .. && pwd)/shared}
 D=$(mktemp -d /tmp/cairn-demo.XXXXXX)
 trap '[ -n "${DPID:-}" ] && kill -9 "$DPID" 2>/dev/null; rm -rf "$D"' EXIT
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
-run() { printf '$ %s\n' "$*"; "$@"; }
+run() { printf '$ %s\n' "$*" >&2; "$@"; }
 
 step "A school box: create its data dir and identity, start cairnd"
 run "$CAIRND" init --role school --data "$D/school" --name "Hillside Primary"
