@@ -19,7 +19,7 @@
 typedef struct cairn_store cairn_store_t;
 
 #define CAIRN_NODE_ID_LEN 32
-#define CAIRN_PARTITION_MAX 64
+#define CAIRN_PARTITION_MAX 80 /* "school:" + 64 hex characters of the node id is 71 */
 #define CAIRN_TYPE_MAX 48
 #define CAIRN_ENTITY_MAX 96
 #define CAIRN_EVENT_BODY_MAX (1024u * 1024) /* a 64 GiB manifest fits: 65536 x 34 bytes */
