@@ -26,9 +26,11 @@ typedef struct {
 
 void cairn_hash_buf(const void *data, size_t len, cairn_hash_t *out);
 void cairn_hash_hex(const cairn_hash_t *h, char out[CAIRN_HASH_HEX_LEN + 1]);
-int cairn_hash_from_hex(const char *hex, size_t len, cairn_hash_t *out); /* 0 or CAIRN_EINVAL */
+/* Exactly CAIRN_HASH_HEX_LEN hex digits, either case. Returns 0 or CAIRN_EINVAL. */
+int cairn_hash_from_hex(const char *hex, size_t len, cairn_hash_t *out);
 
-/* Streaming whole-file hash. */
+/* Streaming whole-file hash. libsodium declares the state 64-byte aligned: keep a cairn_hasher_t
+ * on the stack, or allocate it (or a struct holding it) with aligned_alloc(64, ...), not malloc. */
 typedef struct {
     crypto_generichash_state st;
 } cairn_hasher_t;
@@ -36,8 +38,9 @@ void cairn_hasher_init(cairn_hasher_t *h);
 void cairn_hasher_update(cairn_hasher_t *h, const void *data, size_t len);
 void cairn_hasher_final(cairn_hasher_t *h, cairn_hash_t *out);
 
-/* Number of chunks for a file of size bytes (0 for an empty file). Returns 0 or CAIRN_ETOOBIG
- * if it would exceed CAIRN_MANIFEST_MAX_CHUNKS. */
+/* Number of chunks for a file of size bytes (0 for an empty file). Returns 0, CAIRN_EINVAL if
+ * chunk_size is outside CAIRN_CHUNK_SIZE_MIN..CAIRN_CHUNK_SIZE_MAX, or CAIRN_ETOOBIG if it would
+ * exceed CAIRN_MANIFEST_MAX_CHUNKS. *count is written only on success. */
 int cairn_chunk_count(uint64_t size, uint32_t chunk_size, uint32_t *count);
 
 #endif

@@ -39,14 +39,17 @@ uint64_t cairn_hlc_wall_now(void);
 void cairn_hlc_init(cairn_hlc_t *c, uint64_t last);
 
 /* Issues a timestamp for a local event, strictly greater than any issued or observed before.
- * Returns 0, or CAIRN_ETOOBIG if the counter would overflow within one millisecond. */
+ * Returns 0, CAIRN_ETOOBIG if the counter would overflow within one millisecond (the clock is left
+ * unchanged; it succeeds again once wall_ms passes the last wall time), or CAIRN_EINVAL if wall_ms
+ * does not fit in 48 bits. */
 int cairn_hlc_now(cairn_hlc_t *c, uint64_t wall_ms, uint64_t *out);
 
 /* Absorbs a remote timestamp. Returns 0, or CAIRN_EINVAL if it is more than
  * CAIRN_HLC_MAX_DRIFT_MS ahead of wall_ms (the clock is left unchanged). */
 int cairn_hlc_observe(cairn_hlc_t *c, uint64_t wall_ms, uint64_t remote);
 
-/* Text form "2026-11-25T17:11:37.123Z+0005" into out (at least 32 bytes). */
+/* Text form "2026-11-25T17:11:37.123Z+0005" into out (at least 32 bytes): UTC wall time, then
+ * the counter as 4 lower-case hex digits. Truncated to outlen - 1 characters. */
 void cairn_hlc_format(uint64_t ts, char *out, size_t outlen);
 
 #endif

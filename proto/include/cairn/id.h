@@ -19,17 +19,19 @@ typedef struct {
     uint8_t b[CAIRN_ID_LEN];
 } cairn_id_t;
 
-/* Fills *id from the wall clock (ms) and libsodium's randombytes. */
+/* Fills *id from the wall clock (ms, its low 48 bits) and libsodium's randombytes. */
 void cairn_id_new(cairn_id_t *id, uint64_t wall_ms);
 
 /* Writes the 26-character text form and a NUL into out (at least CAIRN_ID_TEXT_LEN + 1 bytes). */
 void cairn_id_format(const cairn_id_t *id, char *out);
 
-/* Parses exactly len characters. Returns 0 or CAIRN_EINVAL. */
+/* Parses exactly len characters: len must be 26 and the first character 0..7 (the text carries
+ * 130 bits, the top two zero). Returns 0 or CAIRN_EINVAL (*id untouched). */
 int cairn_id_parse(const char *text, size_t len, cairn_id_t *id);
 
-/* Returns 1 if text[0..len) could be a prefix of an id's text form (1..26 valid characters),
- * writing the lower-case normalised prefix into out (len + 1 bytes). 0 otherwise. */
+/* Returns 1 if text[0..len) could be a prefix of an id's text form (1..26 valid characters, the
+ * first 0..7), writing the normalised prefix (lower case, i/l as 1, o as 0: what cairn_id_format
+ * would print) and a NUL into out (len + 1 bytes). 0 otherwise, out untouched. */
 int cairn_id_prefix_normalise(const char *text, size_t len, char *out);
 
 #endif
