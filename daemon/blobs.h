@@ -14,6 +14,7 @@
 #ifndef CAIRN_BLOBS_H
 #define CAIRN_BLOBS_H
 
+#include <msgpack.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <uv.h>
@@ -40,6 +41,9 @@ int cairn_manifest_decode(const uint8_t *buf, size_t len, cairn_manifest_t *m);
 int cairn_blobs_open(uv_loop_t *loop, const char *datadir, uint64_t disk_reserve,
                      cairn_blobs_t **out);
 void cairn_blobs_close(cairn_blobs_t *b);
+/* Opens an existing store for reading only (`cairnd blob-cat`, while a daemon may be running):
+ * creates nothing, removes nothing, does not scan usage, and refuses chunk and manifest puts. */
+int cairn_blobs_open_readonly(const char *datadir, cairn_blobs_t **out);
 
 bool cairn_blobs_chunk_has(cairn_blobs_t *b, const cairn_hash_t *h);
 

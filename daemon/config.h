@@ -34,4 +34,18 @@ int cairn_config_write_default(const char *path, cairn_role_t role, const char *
 
 const char *cairn_role_name(cairn_role_t role);
 
+/* Parses "HOST:PORT" (IPv6 as "[::1]:PORT") into host/port. host must be an IP literal on the
+ * loopback (127.0.0.0/8 or ::1): remote access waits for the secure channel. Port 0 = disabled.
+ * Returns 0 or CAIRN_EINVAL with the reason in err. Used for [api] listen and `run --listen`. */
+int cairn_config_parse_listen(const char *s, char host[64], uint16_t *port, char *err,
+                              size_t errlen);
+
+/* Checks a node name ([node] name, `cairnd init --name`): 1..127 printable bytes, no leading or
+ * trailing space, no comment marker. Returns 0 or CAIRN_EINVAL with the reason in err. */
+int cairn_config_check_name(const char *name, char *err, size_t errlen);
+
+/* Parses a byte count: plain digits or digits with a K, M or G suffix (powers of 1024; "KiB",
+ * "MiB", "GiB" also accepted). Returns 0 or CAIRN_EINVAL (not a size, or overflows uint64). */
+int cairn_config_parse_size(const char *s, uint64_t *out);
+
 #endif

@@ -1,0 +1,34 @@
+/*
+ * api.c: finds the handler for an op across the route tables of every handler file, and the
+ * error helper handlers return through. Must never know what any op does.
+ */
+#include "api.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+static const cairn_api_route_t *const route_tables[] = {
+    cairn_api_routes_status,     cairn_api_routes_catalog, cairn_api_routes_educator,
+    cairn_api_routes_submission, cairn_api_routes_blob,
+};
+
+cairn_api_fn cairn_api_lookup(const char *op, size_t len)
+{
+    for (size_t t = 0; t < sizeof route_tables / sizeof route_tables[0]; t++) {
+        for (const cairn_api_route_t *r = route_tables[t]; r->op != NULL; r++) {
+            if (strlen(r->op) == len && memcmp(r->op, op, len) == 0)
+                return r->fn;
+        }
+    }
+    return NULL;
+}
+
+int cairn_req_fail(cairn_req_t *req, int code, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(req->errmsg, sizeof req->errmsg, fmt, ap);
+    va_end(ap);
+    return code;
+}

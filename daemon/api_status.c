@@ -1,0 +1,76 @@
+/*
+ * api_status.c: the `hello` and `status` ops (PROTOCOL.md 2.1): who this node is, and how much
+ * it holds. Read-only: must never change any state.
+ */
+#include <string.h>
+
+#include <cairn/err.h>
+#include <cairn/mp.h>
+
+#include "api.h"
+#include "blobs.h"
+#include "daemon.h"
+#include "identity.h"
+#include "store.h"
+
+#ifndef CAIRN_VERSION
+#define CAIRN_VERSION "0.1.0"
+#endif
+#define CAIRN_PROTO_VERSION 1
+
+static void pack_identity(cairn_req_t *req)
+{
+    const cairn_daemon_t *d = req->d;
+    char node[65];
+    cairn_identity_hex(d->node_pk, node);
+    cairn_mp_pack_kv_str(req->pk, "role", cairn_role_name(d->cfg.role));
+    cairn_mp_pack_kv_str(req->pk, "node", node);
+    cairn_mp_pack_kv_str(req->pk, "name", d->cfg.name);
+}
+
+static int op_hello(cairn_req_t *req)
+{
+    msgpack_pack_map(req->pk, 5);
+    cairn_mp_pack_kv_u64(req->pk, "proto", CAIRN_PROTO_VERSION);
+    pack_identity(req);
+    cairn_mp_pack_kv_str(req->pk, "version", CAIRN_VERSION);
+    return 0;
+}
+
+static int op_status(cairn_req_t *req)
+{
+    cairn_daemon_t *d = req->d;
+    cairn_store_counts_t counts;
+    int rc = cairn_store_counts(d->store, &counts);
+    if (rc != 0)
+        return cairn_req_fail(req, rc, "cannot count the store's contents: %s", cairn_strerror(rc));
+    uint64_t blob_bytes, blob_chunks, disk_free = 0;
+    cairn_blobs_usage(d->blobs, &blob_bytes, &blob_chunks);
+    rc = cairn_blobs_disk_free(d->blobs, &disk_free);
+    if (rc != 0)
+        return cairn_req_fail(req, rc, "cannot read the free disk space: %s", cairn_strerror(rc));
+
+    msgpack_packer *pk = req->pk;
+    msgpack_pack_map(pk, 12);
+    pack_identity(req);
+    cairn_mp_pack_kv_u64(pk, "uptime_ms", uv_now(d->loop) - d->started_ms);
+    cairn_mp_pack_kv_u64(pk, "events", counts.events);
+    cairn_mp_pack_kv_u64(pk, "educators", counts.educators);
+    cairn_mp_pack_kv_u64(pk, "credentials", counts.credentials);
+    cairn_mp_pack_cstr(pk, "submissions");
+    msgpack_pack_map(pk, 3);
+    cairn_mp_pack_kv_u64(pk, "draft", counts.draft);
+    cairn_mp_pack_kv_u64(pk, "submitted", counts.submitted);
+    cairn_mp_pack_kv_u64(pk, "withdrawn", counts.withdrawn);
+    cairn_mp_pack_kv_u64(pk, "blob_bytes", blob_bytes);
+    cairn_mp_pack_kv_u64(pk, "blob_chunks", blob_chunks);
+    cairn_mp_pack_kv_u64(pk, "disk_free", disk_free);
+    cairn_mp_pack_kv_u64(pk, "disk_reserve", d->cfg.disk_reserve);
+    return 0;
+}
+
+const cairn_api_route_t cairn_api_routes_status[] = {
+    {"hello", op_hello},
+    {"status", op_status},
+    {NULL, NULL},
+};

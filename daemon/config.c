@@ -1,0 +1,534 @@
+/*
+ * config.c: reads and writes cairnd.conf (see config.h) with libinih.
+ *
+ * Strict on purpose: an unknown section or key, a key set twice, a continuation line or a value
+ * out of range is an error naming FILE:LINE, so a typo never silently runs the daemon with a
+ * default. Must never start anything or touch any file but the one it is given.
+ */
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <ctype.h>
+#include <ini.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cairn/chunk.h>
+#include <cairn/err.h>
+
+#include "fsutil.h"
+#include "log.h"
+
+enum key_id {
+    K_ROLE,
+    K_NAME,
+    K_LISTEN,
+    K_SOCKET,
+    K_MAX_CONNECTIONS,
+    K_CHUNK_SIZE,
+    K_DISK_RESERVE,
+    K_WRITE_CONCURRENCY,
+    K_LOG_LEVEL,
+    K_COUNT
+};
+
+static const struct {
+    const char *section;
+    const char *key;
+} config_keys[K_COUNT] = {
+    [K_ROLE] = {"node", "role"},
+    [K_NAME] = {"node", "name"},
+    [K_LISTEN] = {"api", "listen"},
+    [K_SOCKET] = {"api", "socket"},
+    [K_MAX_CONNECTIONS] = {"api", "max_connections"},
+    [K_CHUNK_SIZE] = {"blobs", "chunk_size"},
+    [K_DISK_RESERVE] = {"blobs", "disk_reserve"},
+    [K_WRITE_CONCURRENCY] = {"blobs", "write_concurrency"},
+    [K_LOG_LEVEL] = {"log", "level"},
+};
+
+static const char *const config_sections[] = {"node", "api", "blobs", "log"};
+
+#define MAX_CONNECTIONS_LIMIT 4096u
+#define WRITE_CONCURRENCY_LIMIT 64u
+#define LINE_MAX_LEN 1024
+
+typedef struct {
+    const char *path;
+    cairn_config_t *cfg;
+    FILE *fp;
+    int line;     /* line the reader handed to inih last: the one being handled */
+    int err_line; /* first error found, 0 = none */
+    char err[384];
+    int seen_line[K_COUNT]; /* 0 = not set in the file */
+} parse_t;
+
+void cairn_config_defaults(cairn_config_t *cfg)
+{
+    memset(cfg, 0, sizeof *cfg);
+    cfg->role = CAIRN_ROLE_SCHOOL;
+    snprintf(cfg->listen_host, sizeof cfg->listen_host, "127.0.0.1");
+    cfg->listen_port = 7420;
+    snprintf(cfg->socket_name, sizeof cfg->socket_name, "cairnd.sock");
+    cfg->max_connections = 64;
+    cfg->chunk_size = CAIRN_CHUNK_SIZE;
+    cfg->disk_reserve = 1024ull * 1024 * 1024;
+    cfg->write_concurrency = 4;
+    cfg->log_level = CAIRN_LOG_INFO;
+}
+
+const char *cairn_role_name(cairn_role_t role)
+{
+    switch (role) {
+    case CAIRN_ROLE_SCHOOL:
+        return "school";
+    case CAIRN_ROLE_HUB:
+        return "hub";
+    }
+    return "?";
+}
+
+/* Records the first error only: later ones are usually consequences of it. */
+__attribute__((format(printf, 3, 4))) static void fail_at(parse_t *p, int line, const char *fmt,
+                                                          ...)
+{
+    if (p->err_line != 0)
+        return;
+    p->err_line = line;
+    int n = snprintf(p->err, sizeof p->err, "%s:%d: ", p->path, line);
+    if (n < 0 || (size_t)n >= sizeof p->err)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(p->err + n, sizeof p->err - (size_t)n, fmt, ap);
+    va_end(ap);
+}
+
+/* A value quoted in an error message: bounded, control characters replaced. */
+static void quote_value(const char *v, char *out, size_t outlen)
+{
+    size_t i = 0;
+    for (; v[i] != '\0' && i + 4 < outlen && i < 48; i++)
+        out[i] = isprint((unsigned char)v[i]) ? v[i] : '?';
+    if (v[i] != '\0' && i + 4 < outlen) {
+        memcpy(out + i, "...", 3);
+        i += 3;
+    }
+    out[i] = '\0';
+}
+
+int cairn_config_parse_size(const char *s, uint64_t *out)
+{
+    uint64_t v = 0;
+    size_t i = 0;
+    if (!isdigit((unsigned char)s[0]))
+        return CAIRN_EINVAL;
+    for (; isdigit((unsigned char)s[i]); i++) {
+        unsigned d = (unsigned)(s[i] - '0');
+        if (v > (UINT64_MAX - d) / 10)
+            return CAIRN_EINVAL;
+        v = v * 10 + d;
+    }
+    uint64_t mult = 1;
+    const char *suffix = s + i;
+    switch (toupper((unsigned char)*suffix)) {
+    case '\0':
+        break;
+    case 'K':
+        mult = 1024ull;
+        break;
+    case 'M':
+        mult = 1024ull * 1024;
+        break;
+    case 'G':
+        mult = 1024ull * 1024 * 1024;
+        break;
+    default:
+        return CAIRN_EINVAL;
+    }
+    if (mult != 1) {
+        const char *rest = suffix + 1;
+        if (*rest != '\0' && strcmp(rest, "iB") != 0)
+            return CAIRN_EINVAL;
+    }
+    if (v > UINT64_MAX / mult)
+        return CAIRN_EINVAL;
+    *out = v * mult;
+    return 0;
+}
+
+static int parse_uint_range(const char *s, uint64_t lo, uint64_t hi, uint64_t *out)
+{
+    uint64_t v = 0;
+    if (s[0] == '\0')
+        return CAIRN_EINVAL;
+    for (const char *c = s; *c; c++) {
+        if (!isdigit((unsigned char)*c) || v > (UINT64_MAX - 9) / 10)
+            return CAIRN_EINVAL;
+        v = v * 10 + (uint64_t)(*c - '0');
+    }
+    if (v < lo || v > hi)
+        return CAIRN_EINVAL;
+    *out = v;
+    return 0;
+}
+
+__attribute__((format(printf, 3, 4))) static int reason(char *err, size_t errlen, const char *fmt,
+                                                        ...)
+{
+    if (err != NULL && errlen > 0) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(err, errlen, fmt, ap);
+        va_end(ap);
+    }
+    return CAIRN_EINVAL;
+}
+
+int cairn_config_parse_listen(const char *s, char host[64], uint16_t *port, char *err,
+                              size_t errlen)
+{
+    const char *h = s, *hend, *colon;
+    if (s[0] == '[') {
+        h = s + 1;
+        hend = strchr(h, ']');
+        if (hend == NULL || hend[1] != ':')
+            return reason(err, errlen, "expected [IPV6]:PORT");
+        colon = hend + 1;
+    } else {
+        colon = strrchr(s, ':');
+        if (colon == NULL)
+            return reason(err, errlen, "expected HOST:PORT, e.g. 127.0.0.1:7420");
+        hend = colon;
+        if (memchr(s, ':', (size_t)(colon - s)) != NULL)
+            return reason(err, errlen, "write an IPv6 address in brackets: [::1]:7420");
+    }
+    size_t hlen = (size_t)(hend - h);
+    if (hlen == 0 || hlen >= 64)
+        return reason(err, errlen, "expected HOST:PORT with an IP address as HOST");
+    char hbuf[64];
+    memcpy(hbuf, h, hlen);
+    hbuf[hlen] = '\0';
+
+    uint64_t p;
+    if (parse_uint_range(colon + 1, 0, 65535, &p) != 0)
+        return reason(err, errlen, "port must be a number from 0 to 65535 (0 disables TCP)");
+
+    unsigned char addr[16];
+    bool loopback;
+    if (inet_pton(AF_INET, hbuf, addr) == 1) {
+        loopback = addr[0] == 127;
+    } else if (inet_pton(AF_INET6, hbuf, addr) == 1) {
+        static const unsigned char v6_loopback[16] = {[15] = 1};
+        loopback = memcmp(addr, v6_loopback, 16) == 0;
+    } else {
+        return reason(err, errlen, "host '%s' is not an IP address (use 127.0.0.1 or [::1])", hbuf);
+    }
+    if (!loopback)
+        return reason(err, errlen,
+                      "%s is not a loopback address: this version serves the local API on "
+                      "127.0.0.0/8 or ::1 only (remote access needs the secure channel)",
+                      hbuf);
+    memcpy(host, hbuf, hlen + 1);
+    *port = (uint16_t)p;
+    return 0;
+}
+
+/* A node name: what `cairn status` and the hub show; one printable line. */
+int cairn_config_check_name(const char *v, char *err, size_t errlen)
+{
+    size_t n = strlen(v);
+    if (n == 0)
+        return reason(err, errlen, "the name must not be empty");
+    if (n >= sizeof(((cairn_config_t *)0)->name))
+        return reason(err, errlen, "the name is longer than 127 bytes");
+    for (size_t i = 0; i < n; i++) {
+        if ((unsigned char)v[i] < 0x20 || v[i] == 0x7f)
+            return reason(err, errlen, "the name contains a control character");
+    }
+    if (isspace((unsigned char)v[0]) || isspace((unsigned char)v[n - 1]))
+        return reason(err, errlen, "the name must not start or end with a space");
+    if (strstr(v, " ;") != NULL || strstr(v, "\t;") != NULL || v[0] == ';' || v[0] == '#')
+        return reason(err, errlen,
+                      "the name must not contain a comment marker (' ;' or a "
+                      "leading '#')");
+    return 0;
+}
+
+static int check_socket_name(const char *v, char *err, size_t errlen)
+{
+    size_t n = strlen(v);
+    if (n == 0 || n >= sizeof(((cairn_config_t *)0)->socket_name))
+        return reason(err, errlen, "expected a file name of 1 to 63 characters");
+    if (strcmp(v, ".") == 0 || strcmp(v, "..") == 0)
+        return reason(err, errlen, "expected a file name");
+    for (size_t i = 0; i < n; i++) {
+        if (v[i] == '/' || !isgraph((unsigned char)v[i]))
+            return reason(err, errlen,
+                          "expected a plain file name inside the data dir (no "
+                          "'/', no spaces)");
+    }
+    return 0;
+}
+
+/* Sets one key; on a bad value writes the reason and returns CAIRN_EINVAL. */
+static int set_key(cairn_config_t *cfg, enum key_id k, const char *v, char *why, size_t whylen)
+{
+    uint64_t n;
+    switch (k) {
+    case K_ROLE:
+        if (strcmp(v, "school") == 0)
+            cfg->role = CAIRN_ROLE_SCHOOL;
+        else if (strcmp(v, "hub") == 0)
+            cfg->role = CAIRN_ROLE_HUB;
+        else
+            return reason(why, whylen, "expected school or hub");
+        return 0;
+    case K_NAME:
+        if (cairn_config_check_name(v, why, whylen) != 0)
+            return CAIRN_EINVAL;
+        snprintf(cfg->name, sizeof cfg->name, "%s", v);
+        return 0;
+    case K_LISTEN:
+        return cairn_config_parse_listen(v, cfg->listen_host, &cfg->listen_port, why, whylen);
+    case K_SOCKET:
+        if (check_socket_name(v, why, whylen) != 0)
+            return CAIRN_EINVAL;
+        snprintf(cfg->socket_name, sizeof cfg->socket_name, "%s", v);
+        return 0;
+    case K_MAX_CONNECTIONS:
+        if (parse_uint_range(v, 1, MAX_CONNECTIONS_LIMIT, &n) != 0)
+            return reason(why, whylen, "expected a number from 1 to %u", MAX_CONNECTIONS_LIMIT);
+        cfg->max_connections = (uint32_t)n;
+        return 0;
+    case K_CHUNK_SIZE:
+        if (cairn_config_parse_size(v, &n) != 0 || n < CAIRN_CHUNK_SIZE_MIN ||
+            n > CAIRN_CHUNK_SIZE_MAX)
+            return reason(why, whylen,
+                          "expected a size from 64K to 2M (bytes, or with a K or "
+                          "M suffix)");
+        cfg->chunk_size = (uint32_t)n;
+        return 0;
+    case K_DISK_RESERVE:
+        if (cairn_config_parse_size(v, &n) != 0)
+            return reason(why, whylen,
+                          "expected a size in bytes, or with a K, M or G suffix "
+                          "(e.g. 1G)");
+        cfg->disk_reserve = n;
+        return 0;
+    case K_WRITE_CONCURRENCY:
+        if (parse_uint_range(v, 1, WRITE_CONCURRENCY_LIMIT, &n) != 0)
+            return reason(why, whylen, "expected a number from 1 to %u", WRITE_CONCURRENCY_LIMIT);
+        cfg->write_concurrency = (uint32_t)n;
+        return 0;
+    case K_LOG_LEVEL:
+        if (cairn_log_level_parse(v, &cfg->log_level) != 0)
+            return reason(why, whylen, "expected debug, info, warn or error");
+        return 0;
+    case K_COUNT:
+        break;
+    }
+    return CAIRN_EINVAL;
+}
+
+static bool section_known(const char *section)
+{
+    for (size_t i = 0; i < sizeof config_sections / sizeof config_sections[0]; i++) {
+        if (strcmp(section, config_sections[i]) == 0)
+            return true;
+    }
+    return false;
+}
+
+static int on_pair(void *user, const char *section, const char *name, const char *value)
+{
+    parse_t *p = user;
+    if (section[0] == '\0') {
+        fail_at(p, p->line,
+                "key '%s' outside any section (put it under [node], [api], "
+                "[blobs] or [log])",
+                name);
+        return 1;
+    }
+    if (!section_known(section))
+        return 1; /* reported by the reader at the section's header */
+    for (int k = 0; k < K_COUNT; k++) {
+        if (strcmp(section, config_keys[k].section) != 0 || strcmp(name, config_keys[k].key) != 0)
+            continue;
+        if (p->seen_line[k] != 0) {
+            fail_at(p, p->line, "key '%s' in [%s] is set twice (first on line %d)", name, section,
+                    p->seen_line[k]);
+            return 1;
+        }
+        p->seen_line[k] = p->line;
+        char why[200] = "";
+        if (set_key(p->cfg, (enum key_id)k, value, why, sizeof why) != 0) {
+            char q[64];
+            quote_value(value, q, sizeof q);
+            fail_at(p, p->line, "bad value '%s' for %s in [%s]: %s", q, name, section, why);
+        }
+        return 1;
+    }
+    fail_at(p, p->line, "unknown key '%s' in [%s]", name, section);
+    return 1;
+}
+
+/*
+ * inih's line reader, wrapped so we know the line number of every pair and see what inih would
+ * silently accept: unknown sections with no keys, over-long lines (inih would split them) and
+ * indented continuation lines (inih would hand them over as the previous key again).
+ */
+static char *read_line(char *str, int num, void *stream)
+{
+    parse_t *p = stream;
+    char buf[LINE_MAX_LEN];
+    if (fgets(buf, sizeof buf, p->fp) == NULL)
+        return NULL;
+    p->line++;
+    size_t len = strlen(buf);
+    bool complete = len > 0 && buf[len - 1] == '\n';
+    if (!complete && !feof(p->fp)) {
+        int c;
+        while ((c = fgetc(p->fp)) != EOF && c != '\n')
+            len++;
+    }
+    size_t content = complete ? len - 1 : len;
+    if (content >= (size_t)num - 1) {
+        fail_at(p, p->line, "line is longer than %d characters", num - 2);
+        snprintf(str, (size_t)num, "\n");
+        return str;
+    }
+    const char *s = buf;
+    while (*s == ' ' || *s == '\t')
+        s++;
+    if (*s != '\0' && *s != '\n' && *s != '\r' && *s != '#' && *s != ';') {
+        if (s != buf)
+            fail_at(p, p->line,
+                    "a line must not start with a space (continuation lines are "
+                    "not supported)");
+        if (*s == '[') {
+            const char *end = strchr(s, ']');
+            if (end != NULL) {
+                char name[64];
+                size_t n = (size_t)(end - s - 1);
+                if (n >= sizeof name)
+                    n = sizeof name - 1;
+                memcpy(name, s + 1, n);
+                name[n] = '\0';
+                if (!section_known(name))
+                    fail_at(p, p->line,
+                            "unknown section [%s] (expected [node], [api], "
+                            "[blobs] or [log])",
+                            name);
+            }
+        }
+    }
+    snprintf(str, (size_t)num, "%s", buf);
+    return str;
+}
+
+int cairn_config_load(const char *path, cairn_config_t *cfg, char *err, size_t errlen)
+{
+    parse_t p = {.path = path};
+    cairn_config_t out;
+    cairn_config_defaults(&out);
+    p.cfg = &out;
+    p.fp = fopen(path, "re");
+    if (p.fp == NULL) {
+        int e = -errno;
+        snprintf(err, errlen, "%s: cannot open: %s", path, strerror(-e));
+        return e;
+    }
+    int rc = ini_parse_stream(read_line, &p, on_pair, &p);
+    bool io_error = ferror(p.fp) != 0;
+    fclose(p.fp);
+    if (io_error) {
+        snprintf(err, errlen, "%s: read error", path);
+        return -EIO;
+    }
+    if (rc > 0 && (p.err_line == 0 || rc < p.err_line)) {
+        p.err_line = 0;
+        fail_at(&p, rc, "syntax error: expected 'key = value', '[section]' or a comment");
+    }
+    if (rc < 0 && p.err_line == 0) {
+        snprintf(err, errlen, "%s: cannot parse (error %d)", path, rc);
+        return CAIRN_ECONFIG;
+    }
+    if (p.err_line != 0) {
+        snprintf(err, errlen, "%s", p.err);
+        return CAIRN_ECONFIG;
+    }
+    /* role and name say who this node is: never defaulted. */
+    if (p.seen_line[K_ROLE] == 0 || p.seen_line[K_NAME] == 0) {
+        snprintf(err, errlen, "%s: missing key '%s' in [node]", path,
+                 p.seen_line[K_ROLE] == 0 ? "role" : "name");
+        return CAIRN_ECONFIG;
+    }
+    *cfg = out;
+    return 0;
+}
+
+/* The documented default file. Two %s: role, name. Lines stay well under inih's limit. */
+static const char config_template[] =
+    "# cairnd.conf: configuration of one Cairn daemon (cairnd), read once at start-up.\n"
+    "#\n"
+    "# INI format. Comments are whole lines starting with '#' or ';'. An unknown section or\n"
+    "# key, a key set twice or a bad value stops cairnd with \"FILE:LINE: what was wrong\".\n"
+    "# Check this file without starting the daemon: cairnd check-config --data DIR\n"
+    "# Sizes are bytes, or a number with a K, M or G suffix (powers of 1024): 1M = 1048576.\n"
+    "# A commented-out key shows its default value; remove the '# ' to change it.\n"
+    "\n"
+    "[node]\n"
+    "# role: what this node is (required).\n"
+    "#   school = a school box: serves kiosks and teachers' devices, syncs to its hub.\n"
+    "#   hub    = a regional hub: receives from schools, runs reviews, issues badges.\n"
+    "role = %s\n"
+    "# name: a human-readable name for this node, shown by `cairn status` (required;\n"
+    "# 1 to 127 printable characters).\n"
+    "name = %s\n"
+    "\n"
+    "[api]\n"
+    "# listen: loopback TCP address of the local API, HOST:PORT (IPv6 as [::1]:PORT).\n"
+    "# Only 127.0.0.0/8 and ::1 are accepted in this version. Port 0 disables TCP.\n"
+    "# `cairnd run --listen HOST:PORT` overrides it; with port 0 there the kernel picks a\n"
+    "# free port and cairnd writes it to DATADIR/cairnd.port.\n"
+    "# listen = 127.0.0.1:7420\n"
+    "# socket: file name of the Unix socket inside the data dir (mode 0660).\n"
+    "# socket = cairnd.sock\n"
+    "# max_connections: clients served at once, Unix socket and TCP together (1..4096).\n"
+    "# Each connection may hold up to write_concurrency chunks in memory while writing.\n"
+    "# max_connections = 64\n"
+    "\n"
+    "[blobs]\n"
+    "# chunk_size: size of the pieces this node cuts files into when it splits them itself\n"
+    "# (64K..2M). Uploads from clients name their own chunk size in blob.begin.\n"
+    "# chunk_size = 1M\n"
+    "# disk_reserve: space always left free on the data dir's filesystem. An upload that\n"
+    "# would cross it is refused before its first byte (ENOSPACE). 0 = no reserve.\n"
+    "# disk_reserve = 1G\n"
+    "# write_concurrency: chunks of one connection written and fsync'd in parallel (1..64).\n"
+    "# Reading from that connection pauses while this many are in flight, which also\n"
+    "# bounds the memory an upload uses to write_concurrency x chunk size.\n"
+    "# write_concurrency = 4\n"
+    "\n"
+    "[log]\n"
+    "# level: least severe messages written to stderr: debug, info, warn or error.\n"
+    "# Evidence content and keys are never logged at any level.\n"
+    "# level = info\n";
+
+int cairn_config_write_default(const char *path, cairn_role_t role, const char *name)
+{
+    if (role != CAIRN_ROLE_SCHOOL && role != CAIRN_ROLE_HUB)
+        return CAIRN_EINVAL;
+    if (cairn_config_check_name(name, NULL, 0) != 0)
+        return CAIRN_EINVAL;
+    char buf[sizeof config_template + 256];
+    int n = snprintf(buf, sizeof buf, config_template, cairn_role_name(role), name);
+    if (n < 0 || (size_t)n >= sizeof buf)
+        return CAIRN_EINVAL;
+    return cairn_fs_write_atomic(path, buf, (size_t)n, 0600);
+}
