@@ -1,0 +1,120 @@
+/*
+ * cmd_status.c: "cairn status": is the daemon up, what is it, how full is it.
+ *
+ * Sends hello and status together (pipelined) and prints both replies as one page.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include <cairn/err.h>
+
+#include "args.h"
+#include "cmd.h"
+#include "fmt.h"
+
+const cairn_cmd_doc_t cairn_cmd_status_doc = {
+    "cairn status",
+    "",
+    "Shows whether cairnd is up, its role, node id, name and uptime, submissions per state,\n"
+    "the numbers of educators, credentials and events, and the space the blob store uses and\n"
+    "the disk has left above its reserve.\n",
+};
+
+static void label(const char *name)
+{
+    printf("%-13s ", name);
+}
+
+static void line_str(const msgpack_object *m, const char *key, const char *name)
+{
+    cairn_strv_t v = cairn_rpc_str(m, key);
+    label(name);
+    cairn_fmt_put(stdout, v.p, v.len);
+    putchar('\n');
+}
+
+static void line_u64(const msgpack_object *m, const char *key, const char *name)
+{
+    label(name);
+    printf("%llu\n", (unsigned long long)cairn_rpc_u64(m, key));
+}
+
+/* "1 draft, 2 submitted, 0 withdrawn", in the daemon's order, so states added later show too. */
+static void line_states(const msgpack_object *m)
+{
+    const msgpack_object *states = cairn_mp_get(m, "submissions");
+    label("submissions");
+    if (!states || states->type != MSGPACK_OBJECT_MAP || states->via.map.size == 0) {
+        printf("none\n");
+        return;
+    }
+    for (uint32_t i = 0; i < states->via.map.size; i++) {
+        const msgpack_object_kv *kv = &states->via.map.ptr[i];
+        if (kv->key.type != MSGPACK_OBJECT_STR || kv->val.type != MSGPACK_OBJECT_POSITIVE_INTEGER)
+            continue;
+        printf("%s%llu ", i ? ", " : "", (unsigned long long)kv->val.via.u64);
+        cairn_fmt_put(stdout, kv->key.via.str.ptr, kv->key.via.str.size);
+    }
+    putchar('\n');
+}
+
+static void print_status(const cairn_rpc_t *rpc, const msgpack_object *hello,
+                         const msgpack_object *st)
+{
+    char a[CAIRN_FMT_SIZE_MAX], b[CAIRN_FMT_SIZE_MAX], up[32];
+    cairn_strv_t version = cairn_rpc_str(hello, "version");
+
+    printf("cairnd is up at %s (", rpc->where);
+    cairn_fmt_put(stdout, version.p, version.len);
+    printf("%sprotocol %llu)\n", version.len ? ", " : "",
+           (unsigned long long)cairn_rpc_u64(hello, "proto"));
+    line_str(st, "role", "role");
+    line_str(st, "name", "name");
+    line_str(st, "node", "node");
+    cairn_fmt_duration(cairn_rpc_u64(st, "uptime_ms") / 1000, up, sizeof up);
+    label("uptime");
+    printf("%s\n", up);
+    line_states(st);
+    line_u64(st, "educators", "educators");
+    line_u64(st, "credentials", "credentials");
+    line_u64(st, "events", "events");
+    cairn_fmt_size(cairn_rpc_u64(st, "blob_bytes"), a, sizeof a);
+    label("blob store");
+    printf("%s in %llu chunks\n", a, (unsigned long long)cairn_rpc_u64(st, "blob_chunks"));
+    cairn_fmt_size(cairn_rpc_u64(st, "disk_free"), a, sizeof a);
+    cairn_fmt_size(cairn_rpc_u64(st, "disk_reserve"), b, sizeof b);
+    label("disk free");
+    printf("%s (reserve %s)\n", a, b);
+}
+
+int cairn_cmd_status(const cairn_cli_t *cli, int argc, char **argv)
+{
+    char err[CAIRN_ARGS_ERR_MAX];
+    const cairn_argspec_t spec = {NULL, NULL, 0, NULL};
+    cairn_rpc_t rpc;
+    cairn_reply_t hello, status;
+
+    int rc = cairn_args_parse(&spec, argc, argv, err, sizeof err);
+    if ((rc = cairn_cli_parsed(&cairn_cmd_status_doc, rc, err)) != CAIRN_CLI_CONTINUE)
+        return rc;
+    if ((rc = cairn_cli_connect(cli, &rpc)) != CAIRN_EXIT_OK)
+        return rc;
+    cairn_rpc_begin(&rpc, "hello", 0);
+    if (cairn_rpc_send(&rpc) != 0)
+        return cairn_cli_fail_rpc(&rpc);
+    cairn_rpc_begin(&rpc, "status", 0);
+    if (cairn_rpc_send(&rpc) != 0)
+        return cairn_cli_fail_rpc(&rpc);
+    if (cairn_rpc_recv(&rpc, &hello) != 0) {
+        cairn_reply_free(&hello);
+        return cairn_cli_fail_rpc(&rpc);
+    }
+    if (cairn_rpc_recv(&rpc, &status) != 0) {
+        cairn_reply_free(&hello);
+        cairn_reply_free(&status);
+        return cairn_cli_fail_rpc(&rpc);
+    }
+    print_status(&rpc, hello.result, status.result);
+    cairn_reply_free(&hello);
+    return cairn_cli_done(&rpc, &status);
+}
