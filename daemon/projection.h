@@ -1,0 +1,36 @@
+/*
+ * projection.h: applying events to the projection tables (projection.c for school entities,
+ * projection_catalog.c for the catalog).
+ *
+ * Events are the only writers of projections. Applying is deterministic and, where the rules
+ * allow, independent of order: rows remember the (hlc, origin) of the event that wrote them and a
+ * later write wins only with a greater (hlc, origin) (last writer wins); submission states merge
+ * by rule (a withdrawal always wins, a submit only moves a draft).
+ *
+ * Invariant (store_events.c relies on it): a projector checks its whole body, and that what it
+ * updates exists, BEFORE its first write. A refused event (CAIRN_EINVAL, CAIRN_ENOTFOUND) has
+ * therefore written nothing; only a database failure can stop a projector half-way.
+ * Event types this version does not know are stored but not projected.
+ */
+#ifndef CAIRN_PROJECTION_H
+#define CAIRN_PROJECTION_H
+
+#include <msgpack.h>
+#include <stddef.h>
+
+#include "store.h"
+
+/* Applies one event (body already decoded) to the projections. */
+int cairn_projection_apply(cairn_store_t *s, const cairn_event_t *ev, const msgpack_object *body);
+
+/* Catalog event types (projection_catalog.c). */
+int cairn_projection_issuer(cairn_store_t *s, const cairn_event_t *ev, const msgpack_object *body);
+int cairn_projection_stack(cairn_store_t *s, const cairn_event_t *ev, const msgpack_object *body);
+int cairn_projection_credential(cairn_store_t *s, const cairn_event_t *ev,
+                                const msgpack_object *body);
+
+/* A str field of an event body of min..max bytes; CAIRN_EINVAL otherwise (absent included). */
+int cairn_projection_body_str(const msgpack_object *body, const char *key, size_t min, size_t max,
+                              const char **s, size_t *len);
+
+#endif

@@ -1,0 +1,67 @@
+/*
+ * store_priv.h: what the store's own modules (store*.c, projection.c, catalog_import.c,
+ * submission.c) share and nothing else may use: the cached prepared statements, the node's
+ * origin, the mapping of SQLite failures to CAIRN_E* codes, and id prefix resolution.
+ *
+ * Invariant: a statement returned by cairn_store_stmt() is reset and unbound; the caller resets it
+ * again when done with it (so no read cursor outlives the call that used it).
+ */
+#ifndef CAIRN_STORE_PRIV_H
+#define CAIRN_STORE_PRIV_H
+
+#include <sqlite3.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cairn/id.h>
+
+#include "mpbuf.h"
+#include "store.h"
+
+/* "school:" + 64 hex characters of the node id. */
+#define CAIRN_SCHOOL_PARTITION_LEN (7 + 2 * CAIRN_NODE_ID_LEN)
+
+/* Returns the cached statement for sql, preparing it on first use. sql must have static storage
+ * duration: the cache is keyed by its address. Returns 0 or CAIRN_ESTORE. */
+int cairn_store_stmt(cairn_store_t *s, const char *sql, sqlite3_stmt **out);
+
+/* Steps a statement that returns no rows (INSERT/UPDATE/DELETE) to completion, resets it, and
+ * maps the result: 0, -ENOSPC (disk full), -ENOMEM or CAIRN_ESTORE. */
+int cairn_store_exec_stmt(sqlite3_stmt *st);
+
+/* Maps an SQLite result code to a Cairn code (0 for OK/ROW/DONE). */
+int cairn_store_code(int sqlite_rc);
+
+const uint8_t *cairn_store_origin(const cairn_store_t *s);
+/* "school:<our node id hex>", NUL-terminated. */
+const char *cairn_store_school_partition(const cairn_store_t *s);
+
+/* Open transaction levels, or CAIRN_ESTORE when SQLite rolled the transaction back under them
+ * (nothing may be written until the outermost level ends). */
+int cairn_store_depth(cairn_store_t *s);
+
+/* Rolls the whole open transaction back from inside a level: every enclosing commit then fails
+ * with CAIRN_ESTORE. For failures that cannot be undone piecemeal. */
+void cairn_store_abort(cairn_store_t *s);
+
+/* Called by the event writer: the next local seq (cached; recomputed after any rollback) and the
+ * clock every local event is stamped from. */
+int cairn_store_next_seq(cairn_store_t *s, uint64_t *seq);
+void cairn_store_seq_used(cairn_store_t *s, uint64_t seq);
+void cairn_store_seq_forget(cairn_store_t *s);
+cairn_hlc_t *cairn_store_clock(cairn_store_t *s);
+
+/* cairn_store_append() with a body packed into an mpbuf, which it frees (-ENOMEM if packing
+ * failed). */
+int cairn_store_append_body(cairn_store_t *s, const char *partition, const char *type,
+                            const char *entity, cairn_mpbuf_t *body);
+
+typedef enum { CAIRN_ID_EDUCATOR, CAIRN_ID_SUBMISSION } cairn_id_kind_t;
+
+/* Resolves a full id or a unique prefix of at least 4 characters into out. Errors, each with a
+ * one-line message in err: CAIRN_EINVAL (too short, too long or not base32), CAIRN_ENOTFOUND,
+ * CAIRN_EAMBIGUOUS (listing up to 5 candidates), CAIRN_ESTORE. */
+int cairn_store_resolve_id(cairn_store_t *s, cairn_id_kind_t kind, const char *text, size_t len,
+                           char out[CAIRN_ID_TEXT_LEN + 1], char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,184 @@
+/*
+ * store_schema.c: the schema of cairn.db as an ordered list of migrations.
+ *
+ * A migration is never edited once released: a change to the schema is a new entry at the end of
+ * `migrations`. Each runs in one IMMEDIATE transaction with the bump of meta.schema_version, and
+ * the version is re-read inside that transaction so two processes opening the same file at once
+ * cannot apply a migration twice.
+ *
+ * Tables: `events` is the log (the only source of truth), keyed by (origin, seq) WITHOUT ROWID:
+ * one b-tree fewer per append than a rowid table with a unique index (measured ~15% faster in
+ * bench_events); the rare large body (a big file's manifest) goes to overflow pages as usual.
+ * Everything else except `meta` is a projection, written only by projection.c from events and
+ * rebuildable from the log. Projection rows carry the (hlc, origin) of the event that last wrote
+ * them, for last-writer-wins merging.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include <cairn/err.h>
+
+#include "store_schema.h"
+
+static const char *const migrations[] = {
+    /* 1: the event log and the first projections. */
+    "CREATE TABLE events("
+    "  origin BLOB NOT NULL CHECK(length(origin) = 32),"
+    "  seq INTEGER NOT NULL CHECK(seq >= 1),"
+    "  hlc INTEGER NOT NULL CHECK(hlc >= 0),"
+    "  partition TEXT NOT NULL,"
+    "  type TEXT NOT NULL,"
+    "  entity TEXT NOT NULL,"
+    "  body BLOB NOT NULL,"
+    "  PRIMARY KEY(origin, seq)) WITHOUT ROWID;"
+    "CREATE INDEX events_by_hlc ON events(hlc, origin, seq);"
+
+    "CREATE TABLE issuer("
+    "  id INTEGER PRIMARY KEY CHECK(id = 1),"
+    "  json TEXT NOT NULL, hlc INTEGER NOT NULL, origin BLOB NOT NULL);"
+    "CREATE TABLE stacks("
+    "  id TEXT PRIMARY KEY, title TEXT NOT NULL, json TEXT NOT NULL,"
+    "  hlc INTEGER NOT NULL, origin BLOB NOT NULL) WITHOUT ROWID;"
+    "CREATE TABLE stack_credentials("
+    "  stack TEXT NOT NULL REFERENCES stacks(id) ON DELETE CASCADE,"
+    "  credential TEXT NOT NULL, pos INTEGER NOT NULL,"
+    "  PRIMARY KEY(stack, credential)) WITHOUT ROWID;"
+    "CREATE INDEX stack_credentials_by_credential ON stack_credentials(credential, stack);"
+    "CREATE TABLE credentials("
+    "  id TEXT NOT NULL, version INTEGER NOT NULL CHECK(version >= 1),"
+    "  title TEXT NOT NULL, pd_hours REAL NOT NULL, digest TEXT NOT NULL, json TEXT NOT NULL,"
+    "  hlc INTEGER NOT NULL, origin BLOB NOT NULL,"
+    "  PRIMARY KEY(id, version));"
+    "CREATE TABLE credential_parts("
+    "  credential TEXT NOT NULL, version INTEGER NOT NULL, part TEXT NOT NULL,"
+    "  pos INTEGER NOT NULL, kind TEXT NOT NULL, required INTEGER NOT NULL,"
+    "  description TEXT NOT NULL,"
+    "  PRIMARY KEY(credential, version, part),"
+    "  FOREIGN KEY(credential, version) REFERENCES credentials(id, version) ON DELETE CASCADE"
+    ") WITHOUT ROWID;"
+    "CREATE TABLE educators("
+    "  id TEXT PRIMARY KEY, name TEXT NOT NULL, email TEXT NOT NULL, role TEXT NOT NULL,"
+    "  hlc INTEGER NOT NULL, origin BLOB NOT NULL) WITHOUT ROWID;"
+    "CREATE TABLE submissions("
+    "  id TEXT PRIMARY KEY, educator TEXT NOT NULL, credential TEXT NOT NULL,"
+    "  version INTEGER NOT NULL, attempt INTEGER NOT NULL, state TEXT NOT NULL,"
+    "  created INTEGER NOT NULL, updated INTEGER NOT NULL, origin BLOB NOT NULL) WITHOUT ROWID;"
+    "CREATE INDEX submissions_by_educator ON submissions(educator, credential);"
+    "CREATE INDEX submissions_by_state ON submissions(state);"
+    "CREATE TABLE evidence("
+    "  submission TEXT NOT NULL REFERENCES submissions(id) ON DELETE CASCADE,"
+    "  part TEXT NOT NULL, type TEXT NOT NULL, size INTEGER NOT NULL,"
+    "  name TEXT, media_type TEXT, hash BLOB, text TEXT,"
+    "  hlc INTEGER NOT NULL, origin BLOB NOT NULL,"
+    "  PRIMARY KEY(submission, part)) WITHOUT ROWID;",
+};
+
+#define MIGRATION_COUNT ((int)(sizeof migrations / sizeof migrations[0]))
+
+int cairn_store_schema_version(void)
+{
+    return MIGRATION_COUNT;
+}
+
+/* Runs a one-row, one-integer query; *v is 0 when there is no row. */
+static int query_int(sqlite3 *db, const char *sql, long long *v)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2(db, sql, -1, &st, NULL);
+    if (rc != SQLITE_OK)
+        return rc;
+    *v = 0;
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        *v = sqlite3_column_int64(st, 0);
+        rc = SQLITE_OK;
+    } else if (rc == SQLITE_DONE) {
+        rc = SQLITE_OK;
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+static int fail_db(sqlite3 *db, char *err, size_t errlen, const char *what)
+{
+    snprintf(err, errlen, "%s: %s", what, sqlite3_errmsg(db));
+    return CAIRN_ESTORE;
+}
+
+int cairn_store_schema_check(sqlite3 *db, char *err, size_t errlen)
+{
+    long long app = 0, tables = 0, meta = 0;
+    if (query_int(db, "PRAGMA application_id", &app) != SQLITE_OK ||
+        query_int(db, "SELECT count(*) FROM sqlite_schema WHERE type = 'table'", &tables) !=
+            SQLITE_OK ||
+        query_int(db, "SELECT count(*) FROM sqlite_schema WHERE name = 'meta'", &meta) != SQLITE_OK)
+        return fail_db(db, err, errlen, "reading the schema");
+    if ((app != 0 && app != CAIRN_STORE_APPLICATION_ID) || (tables > 0 && meta == 0)) {
+        snprintf(err, errlen, "not a Cairn database (application_id %lld)", app);
+        return CAIRN_EDATADIR;
+    }
+    return 0;
+}
+
+static int current_version(sqlite3 *db, long long *v, char *err, size_t errlen)
+{
+    if (query_int(db, "SELECT value FROM meta WHERE key = 'schema_version'", v) != SQLITE_OK)
+        return fail_db(db, err, errlen, "reading the schema version");
+    return 0;
+}
+
+/* Applies migration number `to` (1-based) if the database is still just below it. */
+static int apply_one(sqlite3 *db, int to, char *err, size_t errlen)
+{
+    char sql[160];
+    long long v;
+    int rc;
+
+    if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+        return fail_db(db, err, errlen, "starting a migration");
+    rc = current_version(db, &v, err, errlen);
+    if (rc == 0 && v >= to)
+        goto commit; /* another process got here first */
+    if (rc == 0 && sqlite3_exec(db, migrations[to - 1], NULL, NULL, NULL) != SQLITE_OK) {
+        snprintf(err, errlen, "schema migration %d: %s", to, sqlite3_errmsg(db));
+        rc = CAIRN_ESTORE;
+    }
+    snprintf(sql, sizeof sql,
+             "INSERT INTO meta(key, value) VALUES('schema_version', %d)"
+             " ON CONFLICT(key) DO UPDATE SET value = excluded.value;"
+             "PRAGMA application_id = %d;",
+             to, CAIRN_STORE_APPLICATION_ID);
+    if (rc == 0 && sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK)
+        rc = fail_db(db, err, errlen, "recording the schema version");
+commit:
+    if (rc == 0 && sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+        rc = fail_db(db, err, errlen, "committing a migration");
+    if (rc != 0 && !sqlite3_get_autocommit(db))
+        sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+    return rc;
+}
+
+int cairn_store_schema_migrate(sqlite3 *db, char *err, size_t errlen)
+{
+    long long v;
+    int rc;
+    if (sqlite3_exec(db,
+                     "CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value NOT NULL)"
+                     " WITHOUT ROWID",
+                     NULL, NULL, NULL) != SQLITE_OK)
+        return fail_db(db, err, errlen, "creating the meta table");
+    rc = current_version(db, &v, err, errlen);
+    if (rc != 0)
+        return rc;
+    if (v > MIGRATION_COUNT) {
+        snprintf(err, errlen, "database schema version %lld is newer than this cairnd (%d)", v,
+                 MIGRATION_COUNT);
+        return CAIRN_EUNSUPPORTED;
+    }
+    for (int to = (int)v + 1; to <= MIGRATION_COUNT; to++) {
+        rc = apply_one(db, to, err, errlen);
+        if (rc != 0)
+            return rc;
+    }
+    return 0;
+}
