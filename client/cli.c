@@ -4,16 +4,21 @@
  */
 #include "cli.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <cairn/err.h>
 
 #include "addr.h"
 #include "cmd.h"
+#include "fmt.h"
 
 #define CAIRN_CLIENT_VERSION "0.1.0"
 
@@ -165,6 +170,66 @@ int cairn_cli_done(cairn_rpc_t *rpc, cairn_reply_t *reply)
 {
     cairn_reply_free(reply);
     cairn_rpc_close(rpc);
+    return CAIRN_EXIT_OK;
+}
+
+int cairn_cli_print_id(cairn_rpc_t *rpc, cairn_reply_t *reply, const char *op)
+{
+    cairn_strv_t id = cairn_rpc_str(reply->result, "id");
+    if (id.len == 0) {
+        cairn_reply_free(reply);
+        cairn_rpc_fail(rpc, CAIRN_EPROTO, "cairnd sent a %s reply without an id", op);
+        return cairn_cli_fail_rpc(rpc);
+    }
+    cairn_fmt_put(stdout, id.p, id.len);
+    putchar('\n');
+    return cairn_cli_done(rpc, reply);
+}
+
+int cairn_cli_read_file(const char *path, size_t max, const char *what, char **out, size_t *len)
+{
+    struct stat st;
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+    if (fd < 0)
+        return cairn_cli_fail("cannot open %s: %s", path, strerror(errno));
+    memset(&st, 0, sizeof st); /* a failed fstat then reads as "not a regular file" */
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        close(fd);
+        return cairn_cli_fail("%s is %s", path,
+                              S_ISDIR(st.st_mode) ? "a directory, not a file"
+                                                  : "not a regular file");
+    }
+    if ((uint64_t)st.st_size > max) {
+        close(fd);
+        return cairn_cli_fail("%s is %llu bytes, over the %zu-byte limit for %s", path,
+                              (unsigned long long)st.st_size, max, what);
+    }
+    /* One byte over the limit, so a file that grew since fstat is caught, not cut short. */
+    char *buf = malloc(max + 1);
+    size_t got = 0;
+    ssize_t r = 1;
+    while (buf && got <= max && r > 0) {
+        r = read(fd, buf + got, max + 1 - got);
+        if (r < 0 && errno == EINTR)
+            r = 1;
+        else if (r > 0)
+            got += (size_t)r;
+    }
+    int e = errno;
+    close(fd);
+    if (!buf)
+        return cairn_cli_fail("out of memory reading %s", path);
+    if (r < 0 || got > max || got == 0) {
+        free(buf);
+        if (r < 0)
+            return cairn_cli_fail("cannot read %s: %s", path, strerror(e));
+        if (got == 0)
+            return cairn_cli_fail("%s is empty", path);
+        return cairn_cli_fail("%s grew past the %zu-byte limit for %s while being read", path, max,
+                              what);
+    }
+    *out = buf;
+    *len = got;
     return CAIRN_EXIT_OK;
 }
 

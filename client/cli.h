@@ -73,6 +73,15 @@ int cairn_cli_array(cairn_rpc_t *rpc, cairn_reply_t *reply, const char *op, cons
 /* Frees the reply, closes the connection, returns CAIRN_EXIT_OK. */
 int cairn_cli_done(cairn_rpc_t *rpc, cairn_reply_t *reply);
 
+/* Prints the "id" of a successful reply to op alone on a line (for scripts to capture), then
+ * does what cairn_cli_done() does; on a reply without an id, what cairn_cli_call() does. */
+int cairn_cli_print_id(cairn_rpc_t *rpc, cairn_reply_t *reply, const char *op);
+
+/* Reads a whole regular file of 1 to max bytes into a heap buffer (caller frees), refusing a
+ * bigger one from its size before reading anything. what names the limit in messages ("a
+ * catalog"). Returns CAIRN_EXIT_OK, or prints why not and returns CAIRN_EXIT_FAIL. */
+int cairn_cli_read_file(const char *path, size_t max, const char *what, char **out, size_t *len);
+
 /* Prints "cairn: <rpc->err>", closes the connection, returns CAIRN_EXIT_FAIL. */
 int cairn_cli_fail_rpc(cairn_rpc_t *rpc);
 

@@ -5,13 +5,9 @@
  * teacher can read: what the competency is, how to do it, what evidence to gather and how it is
  * judged. The JSON is parsed defensively: a field missing or of the wrong type is left out.
  */
-#include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <jansson.h>
 
@@ -41,47 +37,6 @@ static const cairn_cmd_doc_t show_doc = {
     "evidence to submit and the rubric it is judged by. The latest version unless N is given.\n",
 };
 
-/* Reads a whole file of at most max bytes, refusing a bigger one before reading anything. */
-static int read_small_file(const char *path, size_t max, char **out, size_t *len)
-{
-    struct stat st;
-    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-    if (fd < 0)
-        return cairn_cli_fail("cannot open %s: %s", path, strerror(errno));
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        close(fd);
-        return cairn_cli_fail("%s is not a regular file", path);
-    }
-    if ((uint64_t)st.st_size > max) {
-        close(fd);
-        return cairn_cli_fail("%s is %llu bytes, over the %zu-byte limit for a catalog", path,
-                              (unsigned long long)st.st_size, max);
-    }
-    /* One byte over the limit so a file that grew since fstat is caught, not cut short. */
-    char *buf = malloc(max + 1);
-    size_t got = 0;
-    ssize_t r = 1;
-    while (buf && got <= max && r > 0) {
-        r = read(fd, buf + got, max + 1 - got);
-        if (r < 0 && errno == EINTR)
-            r = 1;
-        else if (r > 0)
-            got += (size_t)r;
-    }
-    int e = errno;
-    close(fd);
-    if (!buf)
-        return cairn_cli_fail("out of memory reading %s", path);
-    if (r < 0 || got > max) {
-        free(buf);
-        return r < 0 ? cairn_cli_fail("cannot read %s: %s", path, strerror(e))
-                     : cairn_cli_fail("%s grew past %zu bytes while being read", path, max);
-    }
-    *out = buf;
-    *len = got;
-    return 0;
-}
-
 static int run_import(const cairn_cli_t *cli, int argc, char **argv)
 {
     static const char *const pos[] = {"FILE", NULL};
@@ -96,7 +51,7 @@ static int run_import(const cairn_cli_t *cli, int argc, char **argv)
     int rc = cairn_args_parse(&spec, argc, argv, err, sizeof err);
     if ((rc = cairn_cli_parsed(&import_doc, rc, err)) != CAIRN_CLI_CONTINUE)
         return rc;
-    if ((rc = read_small_file(path, CAIRN_CATALOG_MAX, &json, &len)) != 0)
+    if ((rc = cairn_cli_read_file(path, CAIRN_CATALOG_MAX, "a catalog", &json, &len)) != 0)
         return rc;
     if ((rc = cairn_cli_connect(cli, &rpc)) != CAIRN_EXIT_OK) {
         free(json);

@@ -85,15 +85,7 @@ static int run_add(const cairn_cli_t *cli, int argc, char **argv)
         cairn_mp_pack_kv_str(pk, "role", a.role);
     if ((rc = cairn_cli_call(&rpc, &reply)) != CAIRN_EXIT_OK)
         return rc;
-    cairn_strv_t id = cairn_rpc_str(reply.result, "id");
-    if (id.len == 0) {
-        cairn_reply_free(&reply);
-        cairn_rpc_fail(&rpc, CAIRN_EPROTO, "cairnd sent an educator.add reply without an id");
-        return cairn_cli_fail_rpc(&rpc);
-    }
-    cairn_fmt_put(stdout, id.p, id.len);
-    putchar('\n');
-    return cairn_cli_done(&rpc, &reply);
+    return cairn_cli_print_id(&rpc, &reply, "educator.add");
 }
 
 static int run_list(const cairn_cli_t *cli, int argc, char **argv)

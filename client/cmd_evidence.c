@@ -7,12 +7,9 @@
  * after hashing a 2 GB video.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <cairn/err.h>
 
@@ -73,52 +70,6 @@ int cairn_cmd_evidence_add_parse(int argc, char **argv, cairn_evidence_add_args_
                  CAIRN_TEXT_MAX);
         return CAIRN_EINVAL;
     }
-    return 0;
-}
-
-/* Reads a text file of at most CAIRN_TEXT_MAX bytes, size-checked before reading. Returns 0 with
- * a heap buffer (caller frees) or CAIRN_EXIT_FAIL after printing why. */
-static int read_text_file(const char *path, char **text, size_t *len)
-{
-    struct stat st;
-    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-    if (fd < 0)
-        return cairn_cli_fail("cannot open %s: %s", path, strerror(errno));
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        close(fd);
-        return cairn_cli_fail("%s is not a regular file", path);
-    }
-    if ((uint64_t)st.st_size > CAIRN_TEXT_MAX) {
-        close(fd);
-        return cairn_cli_fail("%s is %llu bytes, over the %u-byte limit for text evidence "
-                              "(add it as a file instead)",
-                              path, (unsigned long long)st.st_size, CAIRN_TEXT_MAX);
-    }
-    /* One byte more than the limit: a file that grew since fstat is caught, not cut short. */
-    char *buf = malloc(CAIRN_TEXT_MAX + 1);
-    size_t got = 0;
-    ssize_t r = 1;
-    while (buf && got <= CAIRN_TEXT_MAX && r > 0) {
-        r = read(fd, buf + got, CAIRN_TEXT_MAX + 1 - got);
-        if (r < 0 && errno == EINTR)
-            r = 1;
-        else if (r > 0)
-            got += (size_t)r;
-    }
-    int e = errno;
-    close(fd);
-    if (!buf || r < 0 || got > CAIRN_TEXT_MAX || got == 0) {
-        free(buf);
-        if (!buf)
-            return cairn_cli_fail("out of memory reading %s", path);
-        if (r < 0)
-            return cairn_cli_fail("cannot read %s: %s", path, strerror(e));
-        return cairn_cli_fail(got ? "%s grew past the %u-byte limit while being read"
-                                  : "%s is empty",
-                              path, CAIRN_TEXT_MAX);
-    }
-    *text = buf;
-    *len = got;
     return 0;
 }
 
@@ -201,7 +152,8 @@ static int run_add(const cairn_cli_t *cli, int argc, char **argv)
     if ((rc = cairn_cli_parsed(&add_doc, rc, err)) != CAIRN_CLI_CONTINUE)
         return rc;
     /* The file or text is checked before connecting: a mistake there needs no daemon. */
-    if (a.text_file && (rc = read_text_file(a.text_file, &text, &textlen)) != 0)
+    if (a.text_file && (rc = cairn_cli_read_file(a.text_file, CAIRN_TEXT_MAX, "text evidence",
+                                                 &text, &textlen)) != 0)
         return rc;
     if (a.file && cairn_upload_open(&up, a.file, err, sizeof err) != 0)
         return cairn_cli_fail("%s", err);
@@ -223,6 +175,12 @@ static int run_add(const cairn_cli_t *cli, int argc, char **argv)
     cairn_progress_init(&progress, stderr);
     rc = cairn_upload_send(up, &rpc, id, a.part, &progress, &res);
     cairn_upload_close(up);
+    if (rc == -ECONNRESET || rc == -EPIPE) {
+        /* The one failure a teacher fixes by simply trying again: say so. */
+        size_t n = strlen(rpc.err);
+        snprintf(rpc.err + n, sizeof rpc.err - n,
+                 "; run the same command again to resume (chunks already stored are kept)");
+    }
     if (rc)
         return cairn_cli_fail_rpc(&rpc);
     printf("evidence %s stored: %llu bytes, %u chunks (%u sent, %u already there)\n", a.part,

@@ -64,7 +64,7 @@ static void print_status(const cairn_rpc_t *rpc, const msgpack_object *hello,
     char a[CAIRN_FMT_SIZE_MAX], b[CAIRN_FMT_SIZE_MAX], up[32];
     cairn_strv_t version = cairn_rpc_str(hello, "version");
 
-    printf("cairnd is up at %s (", rpc->where);
+    printf("cairnd is up at %s (%s", rpc->where, version.len ? "cairnd " : "");
     cairn_fmt_put(stdout, version.p, version.len);
     printf("%sprotocol %llu)\n", version.len ? ", " : "",
            (unsigned long long)cairn_rpc_u64(hello, "proto"));

@@ -112,15 +112,7 @@ static int run_start(const cairn_cli_t *cli, int argc, char **argv)
     cairn_mp_pack_kv_str(pk, "credential", a.credential);
     if ((rc = cairn_cli_call(&rpc, &reply)) != CAIRN_EXIT_OK)
         return rc;
-    cairn_strv_t id = cairn_rpc_str(reply.result, "id");
-    if (id.len == 0) {
-        cairn_reply_free(&reply);
-        cairn_rpc_fail(&rpc, CAIRN_EPROTO, "cairnd sent a submission.start reply without an id");
-        return cairn_cli_fail_rpc(&rpc);
-    }
-    cairn_fmt_put(stdout, id.p, id.len);
-    putchar('\n');
-    return cairn_cli_done(&rpc, &reply);
+    return cairn_cli_print_id(&rpc, &reply, "submission.start");
 }
 
 /* The verbs that take only SUB and print "submission <id> <state>". */

@@ -50,9 +50,13 @@ int cairn_table_cellf(cairn_table_t *t, const char *fmt, ...)
 
 static void print_row(const cairn_table_t *t, FILE *f, const char *const *row, const size_t *widths)
 {
-    for (size_t c = 0; c < t->ncols; c++) {
+    /* Cells after the last non-empty one are left out, so no line ends in spaces. */
+    size_t last = t->ncols;
+    while (last > 1 && row[last - 1][0] == '\0')
+        last--;
+    for (size_t c = 0; c < last; c++) {
         size_t len = strlen(row[c]);
-        if (c + 1 < t->ncols) {
+        if (c + 1 < last) {
             cairn_fmt_put_padded(f, row[c], len, widths[c]);
             fputs("  ", f);
         } else {
