@@ -29,11 +29,14 @@ pass "an upload that would cross the reserve is refused before any byte"
 stop_node school
 set_reserve 0
 start_node school
-make_file "$T/files/video.mp4" 40
+make_file "$T/files/video.mp4" 80
 c school evidence add "$sub" --part video "$T/files/video.mp4" >"$T/files/up.out" 2>&1 &
 upid=$!
+# Freeze the client a few chunks in, fill the disk, let it go on: the next chunks meet ENOSPC.
 wait_chunks school 8 "$upid" || fail "upload ended before the disk filled"
+kill -STOP "$upid"
 dd if=/dev/zero of="$T/school/filler" bs=1M 2>/dev/null || true # until ENOSPC
+kill -CONT "$upid"
 rc=0; wait "$upid" || rc=$?
 [ "$rc" -ne 0 ] || fail "upload succeeded on a full disk"
 assert_contains "$(cat "$T/files/up.out")" "space" "client error on a full disk"
