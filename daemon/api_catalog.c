@@ -22,7 +22,7 @@ static int catalog_import(cairn_req_t *req)
         return rc;
     rc = cairn_catalog_import(req->d->store, json, len, &res, err, sizeof err);
     if (rc != 0)
-        return cairn_req_fail(req, rc, "%s", err[0] ? err : cairn_strerror(rc));
+        return cairn_api_fail(req, rc, err);
     msgpack_pack_map(req->pk, 4);
     cairn_mp_pack_kv_u64(req->pk, "added", res.added);
     cairn_mp_pack_kv_u64(req->pk, "versioned", res.versioned);

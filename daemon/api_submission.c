@@ -12,12 +12,6 @@
 #include "daemon.h"
 #include "submission.h"
 
-/* Fails req with the rule's message (or the code's text when the rule left none). */
-static int fail_with(cairn_req_t *req, int rc, const char *err)
-{
-    return cairn_req_fail(req, rc, "%s", err[0] ? err : cairn_strerror(rc));
-}
-
 static int submission_start(cairn_req_t *req)
 {
     char educator[CAIRN_ID_TEXT_LEN + 1], err[CAIRN_ERRMSG_MAX] = "";
@@ -32,7 +26,7 @@ static int submission_start(cairn_req_t *req)
     rc = cairn_submission_start(req->d->store, educator, credential, credential_len, &out, err,
                                 sizeof err);
     if (rc != 0)
-        return fail_with(req, rc, err);
+        return cairn_api_fail(req, rc, err);
     msgpack_pack_map(req->pk, 4);
     cairn_mp_pack_kv_str(req->pk, "id", out.id);
     cairn_mp_pack_kv_u64(req->pk, "attempt", out.attempt);
@@ -51,7 +45,7 @@ static int transition(cairn_req_t *req, int (*rule)(cairn_store_t *, const char 
         return rc;
     rc = rule(req->d->store, id, err, sizeof err);
     if (rc != 0)
-        return fail_with(req, rc, err);
+        return cairn_api_fail(req, rc, err);
     msgpack_pack_map(req->pk, 2);
     cairn_mp_pack_kv_str(req->pk, "id", id);
     cairn_mp_pack_kv_str(req->pk, "state", state);
@@ -127,7 +121,7 @@ static int evidence_add(cairn_req_t *req)
     rc = cairn_submission_evidence_check(req->d->store, id, ev.part, ev.part_len, file != NULL, err,
                                          sizeof err);
     if (rc != 0)
-        return fail_with(req, rc, err);
+        return cairn_api_fail(req, rc, err);
     if (file != NULL) {
         char hex[CAIRN_HASH_HEX_LEN + 1];
         cairn_hash_hex(&hash, hex);
@@ -143,7 +137,7 @@ static int evidence_add(cairn_req_t *req)
     if (file != NULL)
         cairn_manifest_free(&manifest);
     if (rc != 0)
-        return fail_with(req, rc, err);
+        return cairn_api_fail(req, rc, err);
     msgpack_pack_map(req->pk, 3);
     cairn_mp_pack_kv_str(req->pk, "submission", id);
     cairn_mp_pack_kv_strn(req->pk, "part", ev.part, ev.part_len);

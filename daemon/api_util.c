@@ -13,6 +13,11 @@
 /* Longest id-or-prefix text looked at; anything longer is refused as not an id. */
 #define ID_ARG_MAX 64
 
+int cairn_api_fail(cairn_req_t *req, int code, const char *err)
+{
+    return cairn_req_fail(req, code, "%s", err[0] ? err : cairn_strerror(code));
+}
+
 int cairn_api_arg_str(cairn_req_t *req, const char *key, bool required, size_t min, size_t max,
                       const char **s, size_t *len)
 {
@@ -52,7 +57,7 @@ int cairn_api_arg_id(cairn_req_t *req, const char *key, cairn_id_kind_t kind,
         return rc;
     rc = cairn_store_resolve_id(req->d->store, kind, text, len, out, err, sizeof err);
     if (rc != 0)
-        return cairn_req_fail(req, rc, "%s", err[0] ? err : cairn_strerror(rc));
+        return cairn_api_fail(req, rc, err);
     return 0;
 }
 

@@ -18,6 +18,10 @@
 #include "api.h"
 #include "store_priv.h"
 
+/* Fails req with code and the message a lower layer wrote into err (the code's own text when it
+ * wrote none). Returns code. */
+int cairn_api_fail(cairn_req_t *req, int code, const char *err);
+
 /* A str argument of min..max bytes without NUL bytes. An optional one that is absent gives
  * *s = NULL, *len = 0 and returns 0. Returns 0 or CAIRN_EINVAL. */
 int cairn_api_arg_str(cairn_req_t *req, const char *key, bool required, size_t min, size_t max,

@@ -19,6 +19,7 @@
 
 #include <cairn/err.h>
 
+#include "log.h"
 #include "store_priv.h"
 #include "store_schema.h"
 
@@ -76,7 +77,7 @@ int cairn_store_stmt(cairn_store_t *s, const char *sql, sqlite3_stmt **out)
         return CAIRN_ESTORE;
     int rc = sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &s->stmts[i].st, NULL);
     if (rc != SQLITE_OK) {
-        fprintf(stderr, "cairnd: store: preparing \"%.60s\": %s\n", sql, sqlite3_errmsg(s->db));
+        cairn_log_error("store: preparing \"%.60s\": %s", sql, sqlite3_errmsg(s->db));
         return cairn_store_code(rc);
     }
     s->stmts[i].sql = sql;
@@ -136,23 +137,23 @@ static int configure(cairn_store_t *s, const char *path)
     sqlite3_busy_timeout(s->db, BUSY_TIMEOUT_MS);
     rc = cairn_store_schema_check(s->db, err, sizeof err);
     if (rc != 0) {
-        fprintf(stderr, "cairnd: store: %s: %s\n", path, err);
+        cairn_log_error("store: %s: %s", path, err);
         return rc;
     }
     if (pragma(s->db, "PRAGMA journal_mode = WAL", mode, sizeof mode) != SQLITE_OK ||
         (strcmp(mode, "wal") != 0 && !in_memory)) {
-        fprintf(stderr, "cairnd: store: %s: cannot use WAL (journal_mode %s): %s\n", path, mode,
-                sqlite3_errmsg(s->db));
+        cairn_log_error("store: %s: cannot use WAL (journal_mode %s): %s", path, mode,
+                        sqlite3_errmsg(s->db));
         return CAIRN_ESTORE;
     }
     if (pragma(s->db, "PRAGMA synchronous = FULL", NULL, 0) != SQLITE_OK ||
         pragma(s->db, "PRAGMA foreign_keys = ON", NULL, 0) != SQLITE_OK) {
-        fprintf(stderr, "cairnd: store: %s: %s\n", path, sqlite3_errmsg(s->db));
+        cairn_log_error("store: %s: %s", path, sqlite3_errmsg(s->db));
         return CAIRN_ESTORE;
     }
     rc = cairn_store_schema_migrate(s->db, err, sizeof err);
     if (rc != 0) {
-        fprintf(stderr, "cairnd: store: %s: %s\n", path, err);
+        cairn_log_error("store: %s: %s", path, err);
         return rc;
     }
     return init_clock(s);
@@ -175,8 +176,7 @@ int cairn_store_open(const char *path, const uint8_t origin[CAIRN_NODE_ID_LEN], 
     rc = sqlite3_open_v2(path, &s->db,
                          SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
     if (rc != SQLITE_OK) {
-        fprintf(stderr, "cairnd: store: %s: %s\n", path,
-                s->db ? sqlite3_errmsg(s->db) : "out of memory");
+        cairn_log_error("store: %s: %s", path, s->db ? sqlite3_errmsg(s->db) : "out of memory");
         rc = cairn_store_code(rc);
         goto fail;
     }
@@ -300,23 +300,28 @@ int cairn_store_commit(cairn_store_t *s)
     return 0;
 }
 
-int cairn_store_next_seq(cairn_store_t *s, uint64_t *seq)
+int cairn_store_last_seq(cairn_store_t *s, const uint8_t origin[CAIRN_NODE_ID_LEN], uint64_t *seq)
 {
     sqlite3_stmt *st = NULL;
-    int rc;
+    int rc = cairn_store_stmt(s, "SELECT max(seq) FROM events WHERE origin = ?1", &st);
+    if (rc != 0)
+        return rc;
+    sqlite3_bind_blob(st, 1, origin, CAIRN_NODE_ID_LEN, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    *seq = rc == SQLITE_ROW ? (uint64_t)sqlite3_column_int64(st, 0) : 0;
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW ? 0 : cairn_store_code(rc);
+}
+
+int cairn_store_next_seq(cairn_store_t *s, uint64_t *seq)
+{
     if (!s->next_seq_known) {
-        rc = cairn_store_stmt(s, "SELECT max(seq) FROM events WHERE origin = ?1", &st);
+        uint64_t last;
+        int rc = cairn_store_last_seq(s, s->origin, &last);
         if (rc != 0)
             return rc;
-        sqlite3_bind_blob(st, 1, s->origin, CAIRN_NODE_ID_LEN, SQLITE_STATIC);
-        rc = sqlite3_step(st);
-        if (rc != SQLITE_ROW) {
-            sqlite3_reset(st);
-            return cairn_store_code(rc);
-        }
-        s->next_seq = (uint64_t)sqlite3_column_int64(st, 0) + 1;
+        s->next_seq = last + 1;
         s->next_seq_known = true;
-        sqlite3_reset(st);
     }
     *seq = s->next_seq;
     return 0;

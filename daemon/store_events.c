@@ -188,19 +188,6 @@ static int held_same(cairn_store_t *s, const cairn_event_t *ev)
     return same ? 1 : CAIRN_ECONFLICT;
 }
 
-static int last_seq(cairn_store_t *s, const uint8_t origin[CAIRN_NODE_ID_LEN], uint64_t *seq)
-{
-    sqlite3_stmt *st = NULL;
-    int rc = cairn_store_stmt(s, "SELECT max(seq) FROM events WHERE origin = ?1", &st);
-    if (rc != 0)
-        return rc;
-    sqlite3_bind_blob(st, 1, origin, CAIRN_NODE_ID_LEN, SQLITE_STATIC);
-    rc = sqlite3_step(st);
-    *seq = rc == SQLITE_ROW ? (uint64_t)sqlite3_column_int64(st, 0) : 0;
-    sqlite3_reset(st);
-    return rc == SQLITE_ROW ? 0 : cairn_store_code(rc);
-}
-
 int cairn_store_apply(cairn_store_t *s, const cairn_event_t *ev)
 {
     uint64_t last;
@@ -210,7 +197,7 @@ int cairn_store_apply(cairn_store_t *s, const cairn_event_t *ev)
     rc = held_same(s, ev);
     if (rc != 0)
         return rc == 1 ? 0 : rc;
-    rc = last_seq(s, ev->origin, &last);
+    rc = cairn_store_last_seq(s, ev->origin, &last);
     if (rc != 0)
         return rc;
     if (ev->seq != last + 1)

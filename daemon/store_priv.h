@@ -44,6 +44,9 @@ int cairn_store_depth(cairn_store_t *s);
  * with CAIRN_ESTORE. For failures that cannot be undone piecemeal. */
 void cairn_store_abort(cairn_store_t *s);
 
+/* The highest seq held for origin (0 when none). */
+int cairn_store_last_seq(cairn_store_t *s, const uint8_t origin[CAIRN_NODE_ID_LEN], uint64_t *seq);
+
 /* Called by the event writer: the next local seq (cached; recomputed after any rollback) and the
  * clock every local event is stamped from. */
 int cairn_store_next_seq(cairn_store_t *s, uint64_t *seq);
