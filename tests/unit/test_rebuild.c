@@ -207,12 +207,72 @@ static void test_failed_rebuild_changes_nothing(void **state)
     educator(f, "After", id);
 }
 
+/* One event of a fixed log, for applying in different orders. */
+typedef struct {
+    uint8_t origin;
+    uint64_t seq, hlc;
+    const char *type, *entity;
+    const char *k1, *v1, *k2, *v2, *k3, *v3;
+} logged_t;
+
+static void apply_logged(fixture_t *f, const logged_t *l)
+{
+    cairn_mpbuf_t b;
+    fixture_body(&b, l->k1, l->v1, l->k2, l->v2, l->k3, l->v3, NULL);
+    cairn_event_t ev = {.seq = l->seq,
+                        .hlc = l->hlc,
+                        .partition = "school:any",
+                        .type = l->type,
+                        .entity = l->entity,
+                        .body = (const uint8_t *)b.sb.data,
+                        .body_len = b.sb.size};
+    fixture_origin(ev.origin, l->origin);
+    assert_int_equal(cairn_store_apply(f->store, &ev), 0);
+    cairn_mpbuf_free(&b);
+}
+
+/* Two nodes write the same educator (last writer wins by hlc, then origin) and the same stack;
+ * whichever node's events arrive first, the projections end up the same, and equal to a
+ * rebuild. */
+static void test_arrival_order_does_not_matter(void **state)
+{
+    fixture_t *f = *state, *g = fixture_open();
+    uint64_t t = cairn_hlc_make(cairn_hlc_wall_now() - 1000, 0);
+    const char *x = "01jdx3q4c8m6a9v2k5r7t0w1yx";
+    const char *stack_a = "{\"credentials\":[\"a\"],\"id\":\"s\",\"title\":\"A\"}";
+    const char *stack_b = "{\"credentials\":[\"b\",\"c\"],\"id\":\"s\",\"title\":\"B\"}";
+    const logged_t log[] = {
+        {0xaa, 1, t + 1, "educator.add", x, "name", "Ann", "email", "", "role", "teacher"},
+        {0xaa, 2, t + 5, "educator.add", x, "name", "Ann 2", "email", "", "role", "leader"},
+        {0xaa, 3, t + 6, "catalog.stack", "s", "json", stack_a, NULL, NULL, NULL, NULL},
+        {0xbb, 1, t + 3, "educator.add", x, "name", "Bea", "email", "", "role", "teacher"},
+        {0xbb, 2, t + 5, "educator.add", x, "name", "Bea 2", "email", "", "role", "assessor"},
+        {0xbb, 3, t + 6, "catalog.stack", "s", "json", stack_b, NULL, NULL, NULL, NULL},
+    };
+    uint8_t d1[32], d2[32];
+    bool equal;
+    for (size_t i = 0; i < 6; i++)
+        apply_logged(f, &log[i]);
+    for (size_t i = 0; i < 6; i++)
+        apply_logged(g, &log[(i + 3) % 6]); /* the other node's events first */
+    assert_int_equal(cairn_store_projection_digest(f->store, d1), 0);
+    assert_int_equal(cairn_store_projection_digest(g->store, d2), 0);
+    assert_memory_equal(d1, d2, 32);
+    /* Same hlc: the greater origin (0xbb) wins. */
+    assert_int_equal(fixture_int(f, "SELECT count(*) FROM educators WHERE name = 'Bea 2'"), 1);
+    assert_int_equal(fixture_int(f, "SELECT count(*) FROM stack_credentials WHERE stack = 's'"), 2);
+    assert_int_equal(cairn_store_rebuild(g->store, &equal, NULL), 0);
+    assert_true(equal);
+    fixture_close(g);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_rebuild_after_a_school_day_is_equal, setup, teardown),
         cmocka_unit_test_setup_teardown(test_tampering_is_detected_and_restored, setup, teardown),
         cmocka_unit_test_setup_teardown(test_failed_rebuild_changes_nothing, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_arrival_order_does_not_matter, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
