@@ -154,7 +154,8 @@ static int op_blob_begin(cairn_req_t *req)
             need += chunk_len(&m, i);
         }
     }
-    rc = cairn_blobs_reserve_check(req->d->blobs, need);
+    /* Nothing to receive needs no space, even on a disk already below its reserve. */
+    rc = need > 0 ? cairn_blobs_reserve_check(req->d->blobs, need) : 0;
     if (rc != 0) {
         free(missing);
         cairn_manifest_free(&m);

@@ -501,7 +501,7 @@ static void on_read(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf)
     }
 }
 
-static void describe_peer(struct cairn_conn *c)
+void cairn_conn_describe(struct cairn_conn *c)
 {
     if (!c->tcp) {
         snprintf(c->peer, sizeof c->peer, "conn#%llu unix", (unsigned long long)c->id);
@@ -552,7 +552,6 @@ struct cairn_conn *cairn_conn_new(cairn_server_t *s, cairn_daemon_t *d, bool tcp
 
 void cairn_conn_start(struct cairn_conn *c)
 {
-    describe_peer(c);
     if (c->tcp)
         uv_tcp_nodelay(&c->h.tcp, 1);
     cairn_log_debug("%s: connected", c->peer);

@@ -50,7 +50,10 @@ struct cairn_conn {
 struct cairn_conn *cairn_conn_new(cairn_server_t *s, cairn_daemon_t *d, bool tcp, uint64_t id,
                                   char *rbuf, size_t rbuf_len);
 
-/* After a successful uv_accept on c->h.stream: names the peer and starts reading. */
+/* After a successful uv_accept on c->h.stream: names the peer for log lines (c->peer). */
+void cairn_conn_describe(struct cairn_conn *c);
+
+/* Starts reading requests. */
 void cairn_conn_start(struct cairn_conn *c);
 
 /* Closes now; replies still owed are dropped. Idempotent. */

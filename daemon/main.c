@@ -55,7 +55,7 @@ typedef struct {
     const char *role, *data, *name, *listen, *hash;
 } args_t;
 
-static int usage(const char *fmt, ...)
+__attribute__((format(printf, 1, 2))) static int usage(const char *fmt, ...)
 {
     if (fmt != NULL) {
         va_list ap;
@@ -199,12 +199,29 @@ static bool dir_is_empty(const char *dir)
     return empty;
 }
 
+/* The common start of every command but init: its arguments, libsodium, and a data dir that is
+ * one. Returns 0, or the exit status to return. */
+static int start_command(const args_t *a, const char *cmd, bool takes_hash)
+{
+    if (a->data == NULL)
+        return usage("%s needs --data DIR", cmd);
+    if (takes_hash && a->hash == NULL)
+        return usage("%s needs a file hash", cmd);
+    if (!takes_hash && a->hash != NULL)
+        return usage("unexpected argument '%s'", a->hash);
+    if (sodium_init() < 0)
+        return fail("libsodium failed to initialise");
+    if (check_datadir(a->data) != 0)
+        return EXIT_FAILURE;
+    return 0;
+}
+
 /* ---- init ---- */
 
 static int cmd_init(const args_t *a)
 {
     cairn_role_t role;
-    if (a->role == NULL || a->data == NULL)
+    if (a->role == NULL || a->data == NULL || a->hash != NULL)
         return usage("init needs --role and --data");
     if (strcmp(a->role, "school") == 0)
         role = CAIRN_ROLE_SCHOOL;
@@ -279,9 +296,9 @@ static int cmd_init(const args_t *a)
         return fail("cannot write %s: %s", path, cairn_strerror(rc));
     cairn_fs_fsync_dir(dir);
 
-    char hex[65];
+    char hex[65], abs[PATH_MAX];
     cairn_identity_hex(pk, hex);
-    printf("node %s\ndata %s\n", hex, dir);
+    printf("node %s\ndata %s\n", hex, realpath(dir, abs) != NULL ? abs : dir);
     close(lock_fd);
     return 0;
 }
@@ -398,12 +415,9 @@ static int run_daemon(cairn_daemon_t *d, bool tcp)
 
 static int cmd_run(const args_t *a)
 {
-    if (a->data == NULL || a->hash != NULL)
-        return usage("run needs --data");
-    if (sodium_init() < 0)
-        return fail("libsodium failed to initialise");
-    if (check_datadir(a->data) != 0)
-        return EXIT_FAILURE;
+    int rc = start_command(a, "run", false);
+    if (rc != 0)
+        return rc;
 
     static cairn_daemon_t d; /* static: the secret key stays off the stack */
     d.datadir = (char *)a->data;
@@ -432,7 +446,7 @@ static int cmd_run(const args_t *a)
     if (uv_loop_init(&loop) != 0)
         return fail("cannot create the event loop");
     d.loop = &loop;
-    int rc = run_daemon(&d, tcp);
+    rc = run_daemon(&d, tcp);
     sodium_memzero(d.node_sk, sizeof d.node_sk);
     if (uv_loop_close(&loop) != 0 && rc == 0)
         cairn_log_warn("event loop closed with handles still open");
@@ -444,10 +458,9 @@ static int cmd_run(const args_t *a)
 
 static int cmd_check_config(const args_t *a)
 {
-    if (a->data == NULL || a->hash != NULL)
-        return usage("check-config needs --data");
-    if (check_datadir(a->data) != 0)
-        return EXIT_FAILURE;
+    int rc = start_command(a, "check-config", false);
+    if (rc != 0)
+        return rc;
     cairn_config_t cfg;
     if (load_config(a->data, &cfg) != 0)
         return EXIT_FAILURE;
@@ -457,12 +470,9 @@ static int cmd_check_config(const args_t *a)
 
 static int cmd_rebuild(const args_t *a)
 {
-    if (a->data == NULL || a->hash != NULL)
-        return usage("rebuild needs --data");
-    if (sodium_init() < 0)
-        return fail("libsodium failed to initialise");
-    if (check_datadir(a->data) != 0)
-        return EXIT_FAILURE;
+    int rc = start_command(a, "rebuild", false);
+    if (rc != 0)
+        return rc;
     int lock_fd;
     if (lock_datadir(a->data, &lock_fd) != 0)
         return EXIT_FAILURE;
@@ -473,7 +483,7 @@ static int cmd_rebuild(const args_t *a)
     if (path_in(path, sizeof path, a->data, DB_FILE) != 0)
         return fail("%s: path too long", a->data);
     cairn_store_t *store;
-    int rc = cairn_store_open(path, pk, &store);
+    rc = cairn_store_open(path, pk, &store);
     if (rc != 0)
         return fail("cannot open the store %s: %s", path, cairn_strerror(rc));
     bool equal = false;
@@ -490,17 +500,14 @@ static int cmd_rebuild(const args_t *a)
 
 static int cmd_blob_cat(const args_t *a)
 {
-    if (a->data == NULL || a->hash == NULL)
-        return usage("blob-cat needs --data and a file hash");
+    int rc = start_command(a, "blob-cat", true);
+    if (rc != 0)
+        return rc;
     cairn_hash_t h;
     if (cairn_hash_from_hex(a->hash, strlen(a->hash), &h) != 0)
         return usage("'%s' is not a file hash (64 hex characters)", a->hash);
-    if (sodium_init() < 0)
-        return fail("libsodium failed to initialise");
-    if (check_datadir(a->data) != 0)
-        return EXIT_FAILURE;
     cairn_blobs_t *b;
-    int rc = cairn_blobs_open_readonly(a->data, &b);
+    rc = cairn_blobs_open_readonly(a->data, &b);
     if (rc != 0)
         return fail("cannot open the blob store in %s: %s", a->data, cairn_strerror(rc));
     rc = cairn_blob_read_to_fd(b, &h, STDOUT_FILENO);

@@ -81,6 +81,7 @@ static void on_connection(uv_stream_t *listener, int status)
         cairn_conn_close(c);
         return;
     }
+    cairn_conn_describe(c);
     if (s->stopping) {
         cairn_conn_close(c);
         return;
