@@ -38,7 +38,7 @@ static int educator_add(cairn_req_t *req)
                                   "'role': expected teacher, leader or assessor, not '%.*s'",
                                   (int)role_len, role);
     }
-    cairn_id_new(&eid, cairn_hlc_wall_now());
+    cairn_id_new(&eid);
     cairn_id_format(&eid, id);
     cairn_mpbuf_init(&body);
     msgpack_pack_map(&body.pk, 3);

@@ -22,7 +22,9 @@ typedef struct cairn_store cairn_store_t;
 #define CAIRN_PARTITION_MAX 80 /* "school:" + 64 hex characters of the node id is 71 */
 #define CAIRN_TYPE_MAX 48
 #define CAIRN_ENTITY_MAX 96
-#define CAIRN_EVENT_BODY_MAX (1024u * 1024) /* a 64 GiB manifest fits: 65536 x 34 bytes */
+/* 3 MiB: a full manifest (65536 chunks x 34 bytes = 2.2 MB) plus the rest of the body, still
+ * under one frame (4 MiB) so an event always travels whole. */
+#define CAIRN_EVENT_BODY_MAX (3u * 1024 * 1024)
 
 typedef struct {
     uint8_t origin[CAIRN_NODE_ID_LEN];

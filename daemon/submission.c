@@ -106,7 +106,7 @@ int cairn_submission_start(cairn_store_t *s, const char *educator, const char *c
                  credential);
         return CAIRN_ENOTFOUND;
     }
-    cairn_id_new(&id, cairn_hlc_wall_now());
+    cairn_id_new(&id);
     cairn_id_format(&id, out->id);
 
     cairn_mpbuf_init(&body);

@@ -37,8 +37,11 @@ int cairn_hlc_now(cairn_hlc_t *c, uint64_t wall_ms, uint64_t *out)
         ts = cairn_hlc_make(wall_ms, 0);
     } else {
         /* The wall clock has not moved past the last timestamp (same millisecond, or it went
-         * backwards): keep the last wall time and count. */
-        if (cairn_hlc_counter(c->last) == CAIRN_HLC_MAX_COUNTER)
+         * backwards): keep the last wall time and count. A full counter carries into the
+         * millisecond, running the clock ahead by at most one ms per 65536 events, rather than
+         * refusing to write: a peer 24 h ahead must not stop a school from taking submissions. */
+        if (cairn_hlc_wall(c->last) == WALL_MAX &&
+            cairn_hlc_counter(c->last) == CAIRN_HLC_MAX_COUNTER)
             return CAIRN_ETOOBIG;
         ts = c->last + 1;
     }

@@ -51,11 +51,9 @@ static unsigned text_bit(const cairn_id_t *id, unsigned k)
     return (id->b[k / 8] >> (7 - k % 8)) & 1u;
 }
 
-void cairn_id_new(cairn_id_t *id, uint64_t wall_ms)
+void cairn_id_new(cairn_id_t *id)
 {
-    for (int i = 0; i < 6; i++)
-        id->b[i] = (uint8_t)(wall_ms >> (8 * (5 - i)));
-    randombytes_buf(id->b + 6, CAIRN_ID_LEN - 6);
+    randombytes_buf(id->b, CAIRN_ID_LEN);
 }
 
 void cairn_id_format(const cairn_id_t *id, char *out)

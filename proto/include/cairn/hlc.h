@@ -39,9 +39,9 @@ uint64_t cairn_hlc_wall_now(void);
 void cairn_hlc_init(cairn_hlc_t *c, uint64_t last);
 
 /* Issues a timestamp for a local event, strictly greater than any issued or observed before.
- * Returns 0, CAIRN_ETOOBIG if the counter would overflow within one millisecond (the clock is left
- * unchanged; it succeeds again once wall_ms passes the last wall time), or CAIRN_EINVAL if wall_ms
- * does not fit in 48 bits. */
+ * A full counter carries into the next millisecond (the clock runs ahead of the wall by at most
+ * 1 ms per 65536 timestamps). Returns 0, CAIRN_ETOOBIG only at the end of the 48-bit range (the
+ * clock is left unchanged), or CAIRN_EINVAL if wall_ms does not fit in 48 bits. */
 int cairn_hlc_now(cairn_hlc_t *c, uint64_t wall_ms, uint64_t *out);
 
 /* Absorbs a remote timestamp. Returns 0, or CAIRN_EINVAL if it is more than

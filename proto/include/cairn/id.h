@@ -1,8 +1,9 @@
 /*
  * id.h: 128-bit entity ids.
  *
- * An id is 48 bits of milliseconds since the Unix epoch followed by 80 random bits (the ULID
- * layout), so ids sort by creation time. The text form is 26 characters of Crockford base32 in
+ * An id is 128 random bits. They are not time-ordered on purpose: people type ids by prefix, and
+ * with a time prefix (the ULID layout) ids made in the same second share 8 or more characters;
+ * random ids are unique in 4 to 6. Creation order lives in the events' HLC. The text form is 26 characters of Crockford base32 in
  * lower case ("01jdx3q4c8m6a9v2k5r7t0w1yz"); parsing accepts either case and treats i/l as 1 and o
  * as 0, and refuses anything else.
  */
@@ -19,8 +20,8 @@ typedef struct {
     uint8_t b[CAIRN_ID_LEN];
 } cairn_id_t;
 
-/* Fills *id from the wall clock (ms, its low 48 bits) and libsodium's randombytes. */
-void cairn_id_new(cairn_id_t *id, uint64_t wall_ms);
+/* Fills *id with libsodium's randombytes. */
+void cairn_id_new(cairn_id_t *id);
 
 /* Writes the 26-character text form and a NUL into out (at least CAIRN_ID_TEXT_LEN + 1 bytes). */
 void cairn_id_format(const cairn_id_t *id, char *out);
