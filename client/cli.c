@@ -49,6 +49,7 @@ static void print_help(FILE *f)
         for (const cairn_subcmd_t *s = groups[g].subs; s->name; s++)
             print_doc_line(f, s->doc);
     print_doc_line(f, &cairn_cmd_status_doc);
+    print_doc_line(f, &cairn_cmd_hash_doc);
     fputs("\nRun \"cairn VERB --help\" for what a verb does.\n", f);
 }
 
@@ -288,6 +289,8 @@ int cairn_cli_main(int argc, char **argv)
     }
     if (strcmp(name, "status") == 0)
         return cairn_cmd_status(&cli, argc - verb - 1, argv + verb + 1);
+    if (strcmp(name, "hash") == 0)
+        return cairn_cmd_hash(&cli, argc - verb - 1, argv + verb + 1);
     fprintf(stderr, "cairn: unknown verb '%s'\n%s", name, globals_usage);
     return CAIRN_EXIT_USAGE;
 }

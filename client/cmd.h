@@ -18,6 +18,8 @@ extern const cairn_subcmd_t cairn_cmd_submission[]; /* cmd_submission.c */
 extern const cairn_subcmd_t cairn_cmd_evidence[];   /* cmd_evidence.c */
 extern const cairn_cmd_doc_t cairn_cmd_status_doc;  /* cmd_status.c */
 int cairn_cmd_status(const cairn_cli_t *cli, int argc, char **argv);
+extern const cairn_cmd_doc_t cairn_cmd_hash_doc; /* cmd_hash.c */
+int cairn_cmd_hash(const cairn_cli_t *cli, int argc, char **argv);
 
 /* Limits the client checks itself, so a mistake is caught before anything is sent. */
 #define CAIRN_CATALOG_MAX (2u * 1024 * 1024) /* catalog.import json */

@@ -1,13 +1,14 @@
 /*
  * upload.c: sending a file to cairnd as evidence, resumably (see upload.h).
  *
- * What it must never do: send bytes that differ from what it hashed (each chunk is re-hashed
- * after the re-read and compared with pass 1, so a file edited mid-upload aborts rather than
- * storing a mixture), or hold more than one chunk of the file in memory.
+ * What it must never do: store bytes that differ from what it hashed (each chunk travels under
+ * its pass-1 hash and the daemon verifies it, so a file edited mid-upload aborts with EHASH
+ * rather than storing a mixture), or hold more than a chunk per thread of the file in memory.
  */
 #include "upload.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <fcntl.h>
@@ -100,13 +101,13 @@ static int check_size(upload_t *u)
     return 0;
 }
 
-/* Reads chunk index into u->buf, all of it. */
-static int read_chunk(upload_t *u, uint32_t index)
+/* Reads chunk index into buf (u->buf, or a hashing thread's own), all of it. */
+static int read_chunk_into(upload_t *u, uint32_t index, uint8_t *buf)
 {
     uint32_t len = chunk_len(u, index), got = 0;
     off_t off = (off_t)((uint64_t)index * u->chunk_size);
     while (got < len) {
-        ssize_t r = pread(u->fd, u->buf + got, len - got, off + got);
+        ssize_t r = pread(u->fd, buf + got, len - got, off + got);
         if (r < 0) {
             if (errno == EINTR)
                 continue;
@@ -122,26 +123,71 @@ static int read_chunk(upload_t *u, uint32_t index)
     return 0;
 }
 
-/* Pass 1: every chunk's hash and the whole file's, one chunk in memory. */
+static int read_chunk(upload_t *u, uint32_t index)
+{
+    return read_chunk_into(u, index, u->buf);
+}
+
+/* The second hashing thread of pass 1: it hashes the odd chunks into u->chunks with a buffer of
+ * its own while the caller hashes the even ones. Each writes only its own entries. */
+typedef struct {
+    upload_t *u;
+    uint8_t *buf;
+    int rc;
+    char err[256];
+} hash_worker_t;
+
+static void *hash_odd_chunks(void *arg)
+{
+    hash_worker_t *w = arg;
+    upload_t *u = w->u;
+    /* Its own error buffer: fail() writes to u->err, which the main thread also uses. */
+    upload_t mine = *u;
+    mine.err = w->err;
+    mine.errlen = sizeof w->err;
+    for (uint32_t i = 1; i < u->count && w->rc == 0; i += 2) {
+        w->rc = read_chunk_into(&mine, i, w->buf);
+        if (w->rc == 0)
+            cairn_hash_buf(w->buf, chunk_len(u, i), &u->chunks[i]);
+    }
+    return NULL;
+}
+
+/* Pass 1: every chunk's hash, then the file hash over the chunk list (cairn_file_hash), so each
+ * byte is hashed once. Two threads share the work: hashing is the client's whole cost on a LAN.
+ * Memory: one chunk buffer per thread. */
 static int hash_file(upload_t *u)
 {
-    cairn_hasher_t h;
-    int rc;
+    hash_worker_t w = {.u = u, .rc = 0, .err = ""};
+    pthread_t thread;
+    bool threaded = false;
+    int rc = 0;
 
     posix_fadvise(u->fd, 0, 0, POSIX_FADV_SEQUENTIAL);
-    cairn_hasher_init(&h);
     if (u->progress)
         cairn_progress_start(u->progress, "hashing", u->size);
-    for (uint32_t i = 0; i < u->count; i++) {
+    if (u->count > 1 && (w.buf = malloc(u->chunk_size)) != NULL)
+        threaded = pthread_create(&thread, NULL, hash_odd_chunks, &w) == 0;
+    uint32_t step = threaded ? 2 : 1;
+    for (uint32_t i = 0; i < u->count && rc == 0; i += step) {
         if ((rc = read_chunk(u, i)) != 0)
-            return rc;
+            break;
         uint32_t len = chunk_len(u, i);
         cairn_hash_buf(u->buf, len, &u->chunks[i]);
-        cairn_hasher_update(&h, u->buf, len);
-        if (u->progress)
+        if (u->progress) /* the other thread keeps pace; report both halves */
             cairn_progress_update(u->progress, (uint64_t)i * u->chunk_size + len);
     }
-    cairn_hasher_final(&h, &u->hash);
+    if (threaded) {
+        pthread_join(thread, NULL);
+        if (rc == 0 && w.rc != 0) {
+            rc = w.rc;
+            snprintf(u->err, u->errlen, "%s", w.err);
+        }
+    }
+    free(w.buf);
+    if (rc)
+        return rc;
+    cairn_file_hash(u->size, u->chunk_size, u->chunks, u->count, &u->hash);
     return check_size(u);
 }
 
@@ -202,12 +248,20 @@ out:
     return rc;
 }
 
-/* Reads one chunk.put acknowledgement. */
+/* Reads one chunk.put acknowledgement. The daemon hashes every chunk it receives: a mismatch
+ * means the file changed since pass 1 hashed it. */
 static int take_ack(upload_t *u, uint32_t index)
 {
     cairn_reply_t reply;
     bool stored;
     int rc = cairn_rpc_recv(u->rpc, &reply);
+    if (rc == CAIRN_EHASH) {
+        cairn_reply_free(&reply);
+        return fail(u, CAIRN_EHASH,
+                    "%s changed during the upload (chunk %u differs from when it was hashed); "
+                    "run the command again once it is no longer being written",
+                    u->path, index);
+    }
     if (rc == 0 && cairn_mp_get_bool(reply.result, "stored", &stored) != 0)
         rc = fail(u, CAIRN_EPROTO, "cairnd sent a bad chunk.put reply for chunk %u: no \"stored\"",
                   index);
@@ -236,7 +290,7 @@ static int send_failed(upload_t *u, int rc)
     return rc;
 }
 
-/* Pass 2: re-reads each missing chunk, checks it against pass 1, sends it; up to
+/* Pass 2: re-reads each missing chunk and sends it under its pass-1 hash; up to
  * CAIRN_UPLOAD_WINDOW unacknowledged. The window is a ring of chunk indexes: a blocking send
  * has copied the chunk into the kernel when it returns, so one data buffer is enough. */
 static int send_missing(upload_t *u)
@@ -255,18 +309,10 @@ static int send_missing(upload_t *u)
         if (next < u->nmissing && in_flight < CAIRN_UPLOAD_WINDOW) {
             uint32_t index = u->missing[next++];
             uint32_t len = chunk_len(u, index);
-            cairn_hash_t h;
             if ((rc = read_chunk(u, index)) != 0)
                 return rc;
-            cairn_hash_buf(u->buf, len, &h);
-            if (memcmp(h.b, u->chunks[index].b, CAIRN_HASH_LEN) != 0)
-                return fail(u, CAIRN_EHASH,
-                            "%s changed during the upload (chunk %u differs from when "
-                            "it was hashed); run the command again once it is no "
-                            "longer being written",
-                            u->path, index);
             msgpack_packer *pk = cairn_rpc_begin(u->rpc, "chunk.put", 2);
-            cairn_mp_pack_kv_bin(pk, "hash", h.b, CAIRN_HASH_LEN);
+            cairn_mp_pack_kv_bin(pk, "hash", u->chunks[index].b, CAIRN_HASH_LEN);
             cairn_mp_pack_cstr(pk, "data");
             msgpack_pack_bin(pk, len);
             if ((rc = cairn_rpc_send_bin_tail(u->rpc, u->buf, len)) != 0)
@@ -393,4 +439,15 @@ void cairn_upload_close(cairn_upload_t *u)
     free(u->chunks);
     free(u->missing);
     free(u);
+}
+
+int cairn_upload_hash(cairn_upload_t *u, cairn_progress_t *progress, cairn_hash_t *out)
+{
+    u->progress = progress;
+    int rc = hash_file(u);
+    if (progress)
+        cairn_progress_clear(progress);
+    if (rc == 0)
+        *out = u->hash;
+    return rc;
 }

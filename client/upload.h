@@ -1,8 +1,8 @@
 /*
  * upload.h: sending a file to cairnd as evidence (PROTOCOL.md section 2.2).
  *
- * Pass 1 hashes the file chunk by chunk; blob.begin tells us which chunks the daemon lacks; pass 2
- * re-reads only those, checks each still hashes as in pass 1, and sends them with up to
+ * Pass 1 hashes the file chunk by chunk (two threads) and names it by cairn_file_hash; blob.begin
+ * tells us which chunks the daemon lacks; pass 2 re-reads only those and sends them with up to
  * CAIRN_UPLOAD_WINDOW chunk.put requests in flight; then blob.commit and evidence.add. Memory is
  * one chunk buffer plus the chunk hash list (32 bytes a chunk), whatever the file's size. A rerun
  * after any crash repeats the same steps and sends only what is still missing.
@@ -42,6 +42,10 @@ int cairn_upload_open(cairn_upload_t **up, const char *path, char *err, size_t e
  * progress may be NULL. */
 int cairn_upload_send(cairn_upload_t *up, cairn_rpc_t *rpc, const char *submission,
                       const char *part, cairn_progress_t *progress, cairn_upload_result_t *res);
+
+/* Pass 1 only: the file's Cairn hash (cairn_file_hash), as `cairn hash FILE` prints it. Returns 0
+ * or a negative code with the reason in the err buffer given to cairn_upload_open(). */
+int cairn_upload_hash(cairn_upload_t *up, cairn_progress_t *progress, cairn_hash_t *out);
 
 void cairn_upload_close(cairn_upload_t *up);
 

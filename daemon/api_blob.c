@@ -145,10 +145,20 @@ static int op_blob_begin(cairn_req_t *req)
         cairn_manifest_free(&m);
         return cairn_req_fail(req, -ENOMEM, "out of memory for %u chunk hashes", m.nchunks);
     }
+    for (uint32_t i = 0; i < m.nchunks; i++)
+        memcpy(m.chunks[i].b, chunks->ptr[i].via.bin.ptr, CAIRN_HASH_LEN);
+    cairn_hash_t bound;
+    cairn_file_hash(m.size, m.chunk_size, m.chunks, m.nchunks, &bound);
+    if (sodium_memcmp(bound.b, m.file_hash.b, CAIRN_HASH_LEN) != 0) {
+        free(missing);
+        cairn_manifest_free(&m);
+        return cairn_req_fail(req, CAIRN_EHASH,
+                              "hash: the file hash does not match the chunk list "
+                              "(PROTOCOL.md, file hash)");
+    }
     uint32_t nmissing = 0;
     uint64_t need = 0;
     for (uint32_t i = 0; i < m.nchunks; i++) {
-        memcpy(m.chunks[i].b, chunks->ptr[i].via.bin.ptr, CAIRN_HASH_LEN);
         if (!cairn_blobs_chunk_has(req->d->blobs, &m.chunks[i])) {
             missing[nmissing++] = i;
             need += chunk_len(&m, i);

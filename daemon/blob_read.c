@@ -60,8 +60,6 @@ int cairn_blob_read_to_fd(cairn_blobs_t *b, const cairn_hash_t *file_hash, int f
         cairn_manifest_free(&m);
         return -ENOMEM;
     }
-    cairn_hasher_t whole;
-    cairn_hasher_init(&whole);
     uint64_t left = m.size;
     for (uint32_t i = 0; i < m.nchunks && rc == 0; i++) {
         size_t want = left < m.chunk_size ? (size_t)left : m.chunk_size;
@@ -75,17 +73,9 @@ int cairn_blob_read_to_fd(cairn_blobs_t *b, const cairn_hash_t *file_hash, int f
             if (sodium_memcmp(got.b, m.chunks[i].b, CAIRN_HASH_LEN) != 0)
                 rc = CAIRN_EHASH;
         }
-        if (rc == 0) {
-            cairn_hasher_update(&whole, buf, want);
+        if (rc == 0)
             rc = write_all(fd, buf, want);
-        }
         left -= want;
-    }
-    if (rc == 0) {
-        cairn_hash_t got;
-        cairn_hasher_final(&whole, &got);
-        if (sodium_memcmp(got.b, file_hash->b, CAIRN_HASH_LEN) != 0)
-            rc = CAIRN_EHASH;
     }
     free(buf);
     cairn_manifest_free(&m);

@@ -111,6 +111,12 @@ int cairn_manifest_decode(const uint8_t *buf, size_t len, cairn_manifest_t *m)
             memcpy(list[i].b, o->via.bin.ptr, CAIRN_HASH_LEN);
     }
     if (rc == 0) {
+        cairn_hash_t bound;
+        cairn_file_hash(size, (uint32_t)chunk_size, list, want, &bound);
+        if (sodium_memcmp(bound.b, hash, CAIRN_HASH_LEN) != 0)
+            rc = CAIRN_EHASH; /* the chunk list is not the one the file hash names */
+    }
+    if (rc == 0) {
         memcpy(m->file_hash.b, hash, CAIRN_HASH_LEN);
         m->size = size;
         m->chunk_size = (uint32_t)chunk_size;

@@ -77,3 +77,22 @@ int cairn_chunk_count(uint64_t size, uint32_t chunk_size, uint32_t *count)
     *count = (uint32_t)n;
     return 0;
 }
+
+void cairn_file_hash(uint64_t size, uint32_t chunk_size, const cairn_hash_t *chunks,
+                     uint32_t nchunks, cairn_hash_t *out)
+{
+    static const char domain[] = "cairn-file-v1";
+    uint8_t head[12];
+    crypto_generichash_state st;
+
+    for (int i = 0; i < 8; i++)
+        head[i] = (uint8_t)(size >> (56 - 8 * i));
+    for (int i = 0; i < 4; i++)
+        head[8 + i] = (uint8_t)(chunk_size >> (24 - 8 * i));
+    crypto_generichash_init(&st, NULL, 0, CAIRN_HASH_LEN);
+    crypto_generichash_update(&st, (const uint8_t *)domain, sizeof domain - 1);
+    crypto_generichash_update(&st, head, sizeof head);
+    for (uint32_t i = 0; i < nchunks; i++)
+        crypto_generichash_update(&st, chunks[i].b, CAIRN_HASH_LEN);
+    crypto_generichash_final(&st, out->b, CAIRN_HASH_LEN);
+}

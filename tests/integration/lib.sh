@@ -92,7 +92,10 @@ expect_fail() {
 # make_file PATH MIB: deterministic pseudo-random content (not compressible, not all zeros).
 make_file() { head -c "$(( $2 * 1024 * 1024 ))" /dev/urandom >"$1"; }
 
+# b2sum_of FILE: plain BLAKE2b-256 of the bytes (a chunk's name).
 b2sum_of() { b2sum -l 256 "$1" | cut -d' ' -f1; }
+# file_hash FILE: the Cairn file hash (over the chunk hashes), the name blob-cat takes.
+file_hash() { "$CAIRN" hash "$1"; }
 
 # sqlite state fingerprint of a data dir's projections (daemon may be running: WAL readers ok).
 db() { sqlite3 "$T/$1/cairn.db" "$2"; }

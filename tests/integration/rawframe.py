@@ -57,6 +57,9 @@ def cases():
         "unknown-op": frame(mp({"op": "no.such.op", "rid": 7})),
         "good": good,
         "bad-chunk": frame(mp({"op": "chunk.put", "rid": 2, "hash": b2(chunk), "data": wrong})),
+        # A file hash that is not the one bound to its chunk list (PROTOCOL.md, file hash).
+        "bad-begin": frame(mp({"op": "blob.begin", "rid": 3, "hash": b2(b"not the list"),
+                               "size": 1000, "chunk_size": 1048576, "chunks": [b2(chunk)]})),
     }
 
 

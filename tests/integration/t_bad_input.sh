@@ -63,6 +63,8 @@ assert_contains "$out" "reply" "unknown op gets an error reply"
 out=$($RAW "$T/school/cairnd.sock" bad-chunk)
 assert_contains "$out" "reply" "bad chunk gets an error reply"
 assert_contains "$out" "EHASH" "bad chunk error is EHASH"
+out=$($RAW "$T/school/cairnd.sock" bad-begin)
+assert_contains "$out" "EHASH" "blob.begin with a file hash not bound to its chunks"
 pass "hostile frames dropped, daemon keeps serving"
 
 assert_eq "$(fingerprint)" "$before" "state after every bad input"

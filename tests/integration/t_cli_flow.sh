@@ -64,7 +64,7 @@ expect_fail "" c school evidence add "$sub" --part reflection --text "too late"
 pass "submission walks draft -> submitted"
 
 # The stored video equals the source, chunk for chunk.
-"$CAIRND" blob-cat --data "$T/school" "$(b2sum_of "$T/lesson.mp4")" >"$T/back.mp4"
+"$CAIRND" blob-cat --data "$T/school" "$(file_hash "$T/lesson.mp4")" >"$T/back.mp4"
 cmp -s "$T/lesson.mp4" "$T/back.mp4" || fail "stored video differs from the source"
 pass "stored video reads back identical"
 

@@ -47,7 +47,7 @@ pass "full disk mid-upload: clear error, $n whole chunks kept, no debris, daemon
 
 rm -f "$T/school/filler"
 c school evidence add "$sub" --part video "$T/files/video.mp4" >/dev/null
-"$CAIRND" blob-cat --data "$T/school" "$(b2sum_of "$T/files/video.mp4")" >"$T/files/back.mp4"
+"$CAIRND" blob-cat --data "$T/school" "$(file_hash "$T/files/video.mp4")" >"$T/files/back.mp4"
 cmp -s "$T/files/video.mp4" "$T/files/back.mp4" || fail "stored video differs after the disk was freed"
 stop_node school
 pass "upload resumes and completes once space is freed"

@@ -45,7 +45,7 @@ pass "$n stored chunks all match their hashes"
 
 out=$(c school evidence add "$video_sub" --part video "$T/video.mp4")
 assert_contains "$out" "sent" "final upload summary"
-"$CAIRND" blob-cat --data "$T/school" "$(b2sum_of "$T/video.mp4")" >"$T/back.mp4"
+"$CAIRND" blob-cat --data "$T/school" "$(file_hash "$T/video.mp4")" >"$T/back.mp4"
 assert_eq "$(b2sum_of "$T/back.mp4")" "$(b2sum_of "$T/video.mp4")" "hash of the stored video"
 pass "stored video equals the source after $KILLS kills"
 

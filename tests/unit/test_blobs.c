@@ -12,6 +12,7 @@
 #include <dirent.h>
 #include <limits.h>
 #include <stdio.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -241,8 +242,6 @@ static void make_file(fixture_t *f, uint64_t size, uint32_t chunk_size, uint64_t
 {
     uint8_t *buf = malloc(chunk_size);
     assert_non_null(buf);
-    cairn_hasher_t whole;
-    cairn_hasher_init(&whole);
     memset(m, 0, sizeof *m);
     m->size = size;
     m->chunk_size = chunk_size;
@@ -254,11 +253,10 @@ static void make_file(fixture_t *f, uint64_t size, uint32_t chunk_size, uint64_t
         size_t len = left < chunk_size ? (size_t)left : chunk_size;
         fill(buf, len, i + 100);
         cairn_hash_buf(buf, len, &m->chunks[i]);
-        cairn_hasher_update(&whole, buf, len);
         if (stored_mask & (1ull << i))
             assert_int_equal(put_sync(f, &m->chunks[i], buf, len), 0);
     }
-    cairn_hasher_final(&whole, &m->file_hash);
+    cairn_file_hash(size, chunk_size, m->chunks, m->nchunks, &m->file_hash);
     free(buf);
 }
 
@@ -323,17 +321,25 @@ static void test_manifest_put_get(void **state)
     cairn_manifest_free(&m);
 }
 
-/* Packs a manifest-like map with the given fields; n_listed chunk entries of entry_len bytes. */
-static void pack_manifest(msgpack_sbuffer *sb, int keys, uint64_t size, uint64_t chunk_size,
-                          uint32_t n_listed, size_t entry_len, const char *extra_key)
+/* Packs a manifest-like map with the given fields; n_listed all-zero chunk entries of entry_len
+ * bytes; the file hash is the one bound to that list (cairn_file_hash), flipped if bad_hash. */
+static void pack_manifest_h(msgpack_sbuffer *sb, int keys, uint64_t size, uint64_t chunk_size,
+                            uint32_t n_listed, size_t entry_len, const char *extra_key,
+                            bool bad_hash)
 {
     msgpack_packer pk;
     uint8_t zero[64] = {0};
     msgpack_packer_init(&pk, sb, msgpack_sbuffer_write);
     msgpack_pack_map(&pk, (size_t)keys + (extra_key ? 1 : 0));
     if (keys >= 1) {
+        cairn_hash_t *list = calloc(n_listed ? n_listed : 1, sizeof *list);
+        cairn_hash_t bound;
+        assert_non_null(list);
+        cairn_file_hash(size, (uint32_t)chunk_size, list, n_listed, &bound);
+        free(list);
+        bound.b[0] ^= bad_hash ? 1 : 0;
         msgpack_pack_str_with_body(&pk, "hash", 4);
-        msgpack_pack_bin_with_body(&pk, zero, 32);
+        msgpack_pack_bin_with_body(&pk, bound.b, 32);
     }
     if (keys >= 2) {
         msgpack_pack_str_with_body(&pk, "size", 4);
@@ -353,6 +359,12 @@ static void pack_manifest(msgpack_sbuffer *sb, int keys, uint64_t size, uint64_t
         msgpack_pack_str_with_body(&pk, extra_key, strlen(extra_key));
         msgpack_pack_nil(&pk);
     }
+}
+
+static void pack_manifest(msgpack_sbuffer *sb, int keys, uint64_t size, uint64_t chunk_size,
+                          uint32_t n_listed, size_t entry_len, const char *extra_key)
+{
+    pack_manifest_h(sb, keys, size, chunk_size, n_listed, entry_len, extra_key, false);
 }
 
 static void expect_refused(msgpack_sbuffer *sb, const char *what)
@@ -381,6 +393,8 @@ static void test_manifest_decode_rejects(void **state)
     cairn_manifest_free(&ok);
     msgpack_sbuffer_clear(&sb);
 
+    pack_manifest_h(&sb, 4, 65536 * 2 + 1, 65536, 3, 32, NULL, true);
+    expect_refused(&sb, "a file hash not bound to its chunk list");
     pack_manifest(&sb, 4, 65536 * 2 + 1, 65536, 2, 32, NULL);
     expect_refused(&sb, "too few chunks");
     pack_manifest(&sb, 4, 65536 * 2 + 1, 65536, 4, 32, NULL);

@@ -108,6 +108,23 @@ static void test_from_hex(void **state)
         assert_int_equal(h.b[i], 0x55); /* untouched on failure */
 }
 
+/* Vectors computed independently (Python hashlib.blake2b over the documented layout). */
+static void test_file_hash(void **state)
+{
+    (void)state;
+    cairn_hash_t h, chunk, other;
+    cairn_file_hash(0, CAIRN_CHUNK_SIZE, NULL, 0, &h);
+    assert_hash_hex(&h, "ec6afcf74946547dede34b0d512924a8e61145ef3e337f15e29f883c06af1814");
+    cairn_hash_buf("abc", 3, &chunk);
+    cairn_file_hash(3, CAIRN_CHUNK_SIZE, &chunk, 1, &h);
+    assert_hash_hex(&h, "3e64042be18762ca84d75e91dadd732a56114ec258a7b4934bba7f8fce0ed4c0");
+    /* Size and chunk size are bound in: the same chunk list under another either differs. */
+    cairn_file_hash(4, CAIRN_CHUNK_SIZE, &chunk, 1, &other);
+    assert_memory_not_equal(h.b, other.b, CAIRN_HASH_LEN);
+    cairn_file_hash(3, CAIRN_CHUNK_SIZE_MIN, &chunk, 1, &other);
+    assert_memory_not_equal(h.b, other.b, CAIRN_HASH_LEN);
+}
+
 static void test_chunk_count(void **state)
 {
     (void)state;
@@ -150,7 +167,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_vectors),          cmocka_unit_test(test_streaming_equals_one_shot),
         cmocka_unit_test(test_from_hex),         cmocka_unit_test(test_chunk_count),
-        cmocka_unit_test(test_chunk_size_range),
+        cmocka_unit_test(test_chunk_size_range), cmocka_unit_test(test_file_hash),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

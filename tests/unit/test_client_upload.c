@@ -420,14 +420,15 @@ static void test_file_changed_between_passes(void **state)
     assert_int_equal(upload(&rpc, path, &res), CAIRN_EHASH);
     assert_non_null(strstr(rpc.err, "changed during the upload"));
     assert_non_null(strstr(rpc.err, "chunk 3"));
-    /* Chunks 0..2 went out; chunk 3, changed, never did. */
+    /* Chunk 3 went out under its pass-1 hash and the daemon refused it (EHASH); the client
+     * stopped there, with at most the rest of its window (chunk 4) already sent. */
     while (cairn_rpc_in_flight(&rpc) > 0) {
         cairn_reply_t reply;
         assert_int_equal(cairn_rpc_recv(&rpc, &reply), 0);
         cairn_reply_free(&reply);
     }
     stats(&rpc, &puts, &max_pending);
-    assert_int_equal(puts, 3);
+    assert_true(puts >= 4 && puts <= 5);
     cairn_rpc_close(&rpc);
     stop_fake();
 }

@@ -58,8 +58,10 @@ static void file_evidence(fixture_t *f, const char *sub, const char *part, uint6
     char err[CAIRN_ERRMSG_MAX] = "";
     uint64_t stored;
     assert_int_equal(cairn_chunk_count(size, m.chunk_size, &m.nchunks), 0);
-    m.chunks = calloc(m.nchunks, sizeof *m.chunks);
-    cairn_hash_buf(sub, strlen(sub), &m.file_hash);
+    m.chunks = calloc(m.nchunks ? m.nchunks : 1, sizeof *m.chunks);
+    for (uint32_t i = 0; i < m.nchunks; i++)
+        cairn_hash_buf(sub, strlen(sub), &m.chunks[i]); /* distinct files per submission */
+    cairn_file_hash(m.size, m.chunk_size, m.chunks, m.nchunks, &m.file_hash);
     cairn_evidence_t ev = {.part = part, .part_len = strlen(part), .manifest = &m};
     int rc = cairn_submission_evidence_add(f->store, sub, &ev, &stored, err, sizeof err);
     if (rc != 0)

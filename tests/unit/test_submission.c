@@ -106,9 +106,11 @@ static int add_file(world_t *w, const char *submission, const char *part, uint64
     uint64_t stored;
     assert_int_equal(cairn_chunk_count(size, m.chunk_size, &m.nchunks), 0);
     m.chunks = calloc(m.nchunks ? m.nchunks : 1, sizeof *m.chunks);
-    for (uint32_t i = 0; i < m.nchunks; i++)
+    for (uint32_t i = 0; i < m.nchunks; i++) {
+        cairn_hash_buf(part, strlen(part), &m.chunks[i]); /* distinct files per part */
         m.chunks[i].b[0] = (uint8_t)i;
-    cairn_hash_buf(part, strlen(part), &m.file_hash);
+    }
+    cairn_file_hash(m.size, m.chunk_size, m.chunks, m.nchunks, &m.file_hash);
     cairn_evidence_t ev = {.part = part,
                            .part_len = strlen(part),
                            .manifest = &m,

@@ -38,6 +38,15 @@ void cairn_hasher_init(cairn_hasher_t *h);
 void cairn_hasher_update(cairn_hasher_t *h, const void *data, size_t len);
 void cairn_hasher_final(cairn_hasher_t *h, cairn_hash_t *out);
 
+/*
+ * A file's hash: BLAKE2b-256 over "cairn-file-v1" || size (u64 big-endian) || chunk_size (u32
+ * big-endian) || every chunk hash in order. Hashing the chunk list rather than the bytes means
+ * each byte is hashed once (for its chunk), not twice, and anyone holding a manifest can check
+ * that its chunk list belongs to the file hash without reading a byte of the file.
+ */
+void cairn_file_hash(uint64_t size, uint32_t chunk_size, const cairn_hash_t *chunks,
+                     uint32_t nchunks, cairn_hash_t *out);
+
 /* Number of chunks for a file of size bytes (0 for an empty file). Returns 0, CAIRN_EINVAL if
  * chunk_size is outside CAIRN_CHUNK_SIZE_MIN..CAIRN_CHUNK_SIZE_MAX, or CAIRN_ETOOBIG if it would
  * exceed CAIRN_MANIFEST_MAX_CHUNKS. *count is written only on success. */
