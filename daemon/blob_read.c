@@ -12,20 +12,7 @@
 
 #include <cairn/err.h>
 
-static int write_all(int fd, const uint8_t *p, size_t len)
-{
-    while (len > 0) {
-        ssize_t n = write(fd, p, len);
-        if (n < 0) {
-            if (errno == EINTR)
-                continue;
-            return -errno;
-        }
-        p += n;
-        len -= (size_t)n;
-    }
-    return 0;
-}
+#include "fsutil.h"
 
 /* Reads exactly want bytes of one chunk file into buf. */
 static int read_chunk(const char *path, uint8_t *buf, size_t want)
@@ -74,7 +61,7 @@ int cairn_blob_read_to_fd(cairn_blobs_t *b, const cairn_hash_t *file_hash, int f
                 rc = CAIRN_EHASH;
         }
         if (rc == 0)
-            rc = write_all(fd, buf, want);
+            rc = cairn_fs_write_all(fd, buf, want);
         left -= want;
     }
     free(buf);
