@@ -603,8 +603,10 @@ static void test_appended_bytes(void **state)
     }
     /* a second whole bundle after the first */
     b.len--;
-    size_t one = b.len;
-    buf_add(&b, b.p, one);
+    struct buf copy = {0};
+    buf_add(&copy, b.p, b.len);
+    buf_add(&b, copy.p, copy.len);
+    free(copy.p);
     expect_refused(&r, s.pk, &b, "bytes after the final record");
     free(b.p);
 }
