@@ -1,0 +1,289 @@
+#!/bin/bash
+# faultproxy self-test: each fault the integration tests rely on does what it says, measured from
+# outside through real loopback sockets (python3 stdlib peers, ephemeral ports): pass-through of
+# 10 MiB both ways, --rate, --cut-after, --flip-after, SIGUSR1 link down, --latency; and the proxy
+# exits 0 on SIGTERM (under ASan that also means no leaks). Every wait is bounded.
+set -euo pipefail
+
+: "${FAULTPROXY:?FAULTPROXY must point at the faultproxy binary}"
+
+T=$(mktemp -d /tmp/cairn-fp.XXXXXX)
+PIDS=()
+cleanup() {
+    local rc=$?
+    for p in "${PIDS[@]:-}"; do [ -n "$p" ] && kill -9 "$p" 2>/dev/null || true; done
+    wait 2>/dev/null || true
+    if [ $rc -ne 0 ]; then
+        echo "--- test failed (rc=$rc); logs:" >&2
+        for f in "$T"/*.log; do [ -f "$f" ] && { echo "== $f" >&2; tail -n 30 "$f" >&2; }; done
+    fi
+    rm -rf "$T"
+}
+trap cleanup EXIT
+
+fail() { echo "FAIL: $*" >&2; exit 1; }
+pass() { echo "ok: $*"; }
+
+# The peers: servers (echo, sink) and clients (send, ping, linktest). Timeouts bound every wait.
+cat >"$T/peer.py" <<'PY'
+import hashlib, os, random, signal, socket, sys, threading, time
+
+def data(n, seed=7):
+    return random.Random(seed).randbytes(n)
+
+def serve(mode, portfile, outdir):
+    ls = socket.socket()
+    ls.bind(("127.0.0.1", 0))
+    ls.listen(16)
+    with open(portfile + ".tmp", "w") as f:
+        f.write(str(ls.getsockname()[1]))
+    os.rename(portfile + ".tmp", portfile)
+    n = 0
+    while True:
+        s, _ = ls.accept()
+        n += 1
+        threading.Thread(target=handle, args=(mode, s, f"{outdir}/{n}"), daemon=True).start()
+
+def handle(mode, s, out):
+    s.settimeout(10)
+    got, end = bytearray(), "eof"
+    try:
+        while True:
+            b = s.recv(65536)
+            if not b:
+                break
+            if mode == "echo":
+                s.sendall(b)
+            else:
+                got += b
+        if mode == "echo":
+            s.shutdown(socket.SHUT_WR)
+    except ConnectionResetError:
+        end = "reset"
+    except socket.timeout:
+        end = "timeout"
+    except OSError as e:
+        end = "error:" + str(e)
+    if mode == "sink":
+        with open(out + ".bin", "wb") as f:
+            f.write(got)
+        with open(out + ".end", "w") as f:
+            f.write(end)
+    s.close()
+
+def send(port, n):
+    # Sends n bytes (then EOF) while reading until EOF; reports both hashes and the time taken.
+    payload = data(n)
+    s = socket.create_connection(("127.0.0.1", port), timeout=30)
+    t0 = time.monotonic()
+    err = []
+    def writer():
+        try:
+            s.sendall(payload)
+            s.shutdown(socket.SHUT_WR)
+        except OSError as e:
+            err.append(type(e).__name__)
+    w = threading.Thread(target=writer)
+    w.start()
+    got, end = hashlib.sha256(), "eof"
+    count = 0
+    try:
+        while True:
+            b = s.recv(65536)
+            if not b:
+                break
+            got.update(b)
+            count += len(b)
+    except ConnectionResetError:
+        end = "reset"
+    except socket.timeout:
+        end = "timeout"
+    w.join(30)
+    secs = time.monotonic() - t0
+    print(f"sent={n} sent_sha={hashlib.sha256(payload).hexdigest()} recv={count} "
+          f"recv_sha={got.hexdigest()} secs={secs:.3f} end={end} write_err={','.join(err) or '-'}")
+
+def ping(s):
+    s.sendall(b"ping\n")
+    got = b""
+    while len(got) < 5:
+        b = s.recv(5 - len(got))
+        if not b:
+            raise ConnectionError("eof")
+        got += b
+    return got == b"ping\n"
+
+def rtt(port):
+    s = socket.create_connection(("127.0.0.1", port), timeout=10)
+    ping(s)  # the first round trip also waits for the proxy's connect to the target
+    t0 = time.monotonic()
+    ok = ping(s)
+    print(f"rtt={time.monotonic() - t0:.3f} ok={ok}")
+
+def try_ping(port, s=None):
+    try:
+        if s is None:
+            s = socket.create_connection(("127.0.0.1", port), timeout=3)
+        return "ok" if ping(s) else "garbled"
+    except (OSError, ConnectionError) as e:
+        return "failed"
+
+def linktest(port, pid):
+    a = socket.create_connection(("127.0.0.1", port), timeout=3)
+    r = [try_ping(port, a)]
+    os.kill(pid, signal.SIGUSR1)
+    time.sleep(0.3)
+    r.append(try_ping(port, a))   # the open connection was cut
+    r.append(try_ping(port))      # a new one is refused
+    os.kill(pid, signal.SIGUSR1)
+    time.sleep(0.3)
+    r.append(try_ping(port))      # the link is back
+    print(" ".join(r))
+
+cmd = sys.argv[1]
+if cmd == "serve":
+    serve(sys.argv[2], sys.argv[3], sys.argv[4])
+elif cmd == "send":
+    send(int(sys.argv[2]), int(sys.argv[3]))
+elif cmd == "rtt":
+    rtt(int(sys.argv[2]))
+elif cmd == "linktest":
+    linktest(int(sys.argv[2]), int(sys.argv[3]))
+elif cmd == "expect":
+    # expect FILE N: prints the payload's bytes [0, N) into FILE.
+    with open(sys.argv[2], "wb") as f:
+        f.write(data(int(sys.argv[3])))
+PY
+PEER="python3 $T/peer.py"
+
+# wait_file FILE: bounded (10 s) wait for FILE to exist and be non-empty.
+wait_file() {
+    local i
+    for i in $(seq 1 200); do
+        [ -s "$1" ] && return 0
+        sleep 0.05
+    done
+    return 1
+}
+
+# start_server MODE NAME: echo or sink server; sets SPORT. A sink writes $T/NAME/<n>.bin and .end.
+start_server() {
+    mkdir -p "$T/$2"
+    $PEER serve "$1" "$T/$2.port" "$T/$2" 2>"$T/$2.log" &
+    PIDS+=($!)
+    wait_file "$T/$2.port" || fail "server $2 did not start"
+    SPORT=$(cat "$T/$2.port")
+}
+
+# start_proxy NAME ARGS...: a proxy in front of $SPORT; sets PROXY_PORT and PROXY_PID.
+start_proxy() {
+    local name=$1
+    shift
+    "$FAULTPROXY" --listen 127.0.0.1:0 --port-file "$T/$name.pport" --target "127.0.0.1:$SPORT" \
+        "$@" 2>"$T/$name.log" &
+    PROXY_PID=$!
+    PIDS+=("$PROXY_PID")
+    wait_file "$T/$name.pport" || fail "proxy $name did not start"
+    PROXY_PORT=$(cat "$T/$name.pport")
+}
+
+# stop_proxy NAME: SIGTERM must end it within 10 s with status 0.
+stop_proxy() {
+    local i rc=0
+    kill -TERM "$PROXY_PID"
+    for i in $(seq 1 200); do
+        kill -0 "$PROXY_PID" 2>/dev/null || break
+        sleep 0.05
+    done
+    kill -0 "$PROXY_PID" 2>/dev/null && fail "proxy $1 ignored SIGTERM"
+    wait "$PROXY_PID" || rc=$?
+    [ "$rc" = 0 ] || fail "proxy $1 exit status $rc after SIGTERM"
+}
+
+# field LINE NAME: the value of NAME=value in a peer's report.
+field() { tr ' ' '\n' <<<"$1" | sed -n "s/^$2=//p"; }
+
+# Options are checked before anything starts.
+"$FAULTPROXY" --listen 127.0.0.1:0 --target 127.0.0.1:9 --up --rate 5 --check >"$T/check" ||
+    fail "--check of a good configuration"
+grep -q '^up: rate=5 ' "$T/check" || fail "--up --rate not applied to up: $(cat "$T/check")"
+grep -q '^down: rate=0 ' "$T/check" || fail "--up --rate leaked into down: $(cat "$T/check")"
+rc=0
+"$FAULTPROXY" --listen 10.1.2.3:0 --target 127.0.0.1:9 2>/dev/null || rc=$?
+[ "$rc" = 2 ] || fail "a non-loopback listen address must be refused (got $rc)"
+rc=0
+"$FAULTPROXY" --listen 127.0.0.1:0 --target 127.0.0.1:9 --rate fast 2>/dev/null || rc=$?
+[ "$rc" = 2 ] || fail "a bad number must be refused (got $rc)"
+pass "options are checked"
+
+start_server echo echo
+ECHO_PORT=$SPORT
+
+# Pass-through: 10 MiB up and the same 10 MiB echoed down, byte for byte, EOF passed on.
+start_proxy plain
+out=$($PEER send "$PROXY_PORT" $((10 * 1024 * 1024)))
+[ "$(field "$out" recv)" = $((10 * 1024 * 1024)) ] || fail "pass-through length: $out"
+[ "$(field "$out" sent_sha)" = "$(field "$out" recv_sha)" ] || fail "pass-through hash: $out"
+[ "$(field "$out" end)" = eof ] || fail "pass-through end: $out"
+stop_proxy plain
+grep -q 'closed how=eof .* up=10485760/10485760 down=10485760/10485760' "$T/plain.log" ||
+    fail "pass-through log line missing"
+pass "10 MiB pass-through both ways, hashes match"
+
+# --rate 1000000: 2 MB cannot arrive in less than ~2 s (assert 1.5 s).
+start_proxy rate --rate 1000000
+out=$($PEER send "$PROXY_PORT" 2000000)
+[ "$(field "$out" sent_sha)" = "$(field "$out" recv_sha)" ] || fail "rate-limited data: $out"
+secs=$(field "$out" secs)
+python3 -c "import sys; sys.exit(0 if float('$secs') >= 1.5 else 1)" ||
+    fail "--rate 1000000 moved 2 MB in $secs s"
+stop_proxy rate
+pass "--rate 1000000: 2 MB took $secs s"
+
+# --latency 200 on both directions: a round trip takes at least 400 ms.
+start_proxy latency --latency 200
+out=$($PEER rtt "$PROXY_PORT")
+rtt=$(field "$out" rtt)
+[ "$(field "$out" ok)" = True ] || fail "latency echo garbled: $out"
+python3 -c "import sys; sys.exit(0 if float('$rtt') >= 0.4 else 1)" ||
+    fail "--latency 200 round trip took only $rtt s"
+stop_proxy latency
+pass "--latency 200: round trip $rtt s"
+
+# SIGUSR1: the open connection is cut, new ones refused; a second SIGUSR1 restores the link.
+start_proxy link
+out=$($PEER linktest "$PROXY_PORT" "$PROXY_PID")
+[ "$out" = "ok failed failed ok" ] || fail "SIGUSR1 link down/up: got '$out'"
+grep -q 'refused .*reason="link down"' "$T/link.log" || fail "link-down refusal not logged"
+stop_proxy link
+pass "SIGUSR1 cuts and refuses, then restores"
+
+# --cut-after 1000: the server receives exactly 1000 bytes, then a reset (not a stall).
+start_server sink sinkcut
+start_proxy cut --up --cut-after 1000
+out=$($PEER send "$PROXY_PORT" 100000)
+[ "$(field "$out" end)" = reset ] || fail "--cut-after: client did not see a reset: $out"
+wait_file "$T/sinkcut/1.end" || fail "--cut-after: sink did not finish"
+[ "$(stat -c %s "$T/sinkcut/1.bin")" = 1000 ] ||
+    fail "--cut-after 1000 delivered $(stat -c %s "$T/sinkcut/1.bin") bytes"
+[ "$(cat "$T/sinkcut/1.end")" = reset ] || fail "--cut-after: sink saw $(cat "$T/sinkcut/1.end")"
+$PEER expect "$T/expect1000" 1000
+cmp -s "$T/expect1000" "$T/sinkcut/1.bin" || fail "--cut-after: the 1000 bytes differ"
+stop_proxy cut
+pass "--cut-after 1000: exactly 1000 bytes, then reset"
+
+# --flip-after 12345: exactly one bit differs, in the byte at offset 12345.
+start_server sink sinkflip
+start_proxy flip --flip-after 12345
+out=$($PEER send "$PROXY_PORT" 100000)
+wait_file "$T/sinkflip/1.end" || fail "--flip-after: sink did not finish"
+$PEER expect "$T/expect100k" 100000
+diffs=$(python3 -c "
+a = open('$T/expect100k', 'rb').read(); b = open('$T/sinkflip/1.bin', 'rb').read()
+assert len(a) == len(b), (len(a), len(b))
+print(' '.join(f'{i}:{bin(x ^ y).count(\"1\")}' for i, (x, y) in enumerate(zip(a, b)) if x != y))")
+[ "$diffs" = "12345:1" ] || fail "--flip-after 12345: differences (offset:bits) '$diffs'"
+stop_proxy flip
+pass "--flip-after 12345: one bit flipped at offset 12345"
+
+echo "all faultproxy checks passed"
