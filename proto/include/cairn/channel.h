@@ -58,7 +58,7 @@ typedef struct {
 
 /* Opaque in spirit: callers use the functions, never the fields. */
 typedef struct {
-    int state; /* CAIRN_CHANNEL_S_* in channel.c */
+    int state; /* S_* in proto/channel_internal.h */
     int is_initiator;
     int err; /* sticky error, 0 while healthy */
     const char *reason;

@@ -1,5 +1,6 @@
 /*
- * channel.c: the secure channel's handshake (SIGMA-I) and its two data streams.
+ * channel_handshake.c: the secure channel's handshake (SIGMA-I), its key schedule, and the
+ * channel's life cycle (init, wipe). The data streams are in channel_stream.c.
  *
  * Specification: PROTOCOL.md section 5. This file implements it and nothing more: it never reads
  * a socket, never allocates, and never lets bytes that failed to authenticate change anything but
@@ -13,40 +14,11 @@
 
 #include "cairn/channel.h"
 #include "cairn/err.h"
+#include "channel_internal.h"
 
-enum {
-    S_EMPTY = 0, /* wiped or never initialised */
-    S_START,     /* initiator: send msg1; responder: wait for msg1 */
-    S_I_WAIT2,   /* initiator sent msg1 */
-    S_I_SEND3,   /* initiator accepted msg2 */
-    S_R_SEND2,   /* responder accepted msg1 */
-    S_R_WAIT3,   /* responder sent msg2 */
-    S_ESTABLISHED,
-    S_FAILED,
-};
-
-#define PROTO_NAME "cairn-sigma-v1"
-#define SIG_LABEL_R "cairn-sigma-r"
-#define SIG_LABEL_I "cairn-sigma-i"
-#define EPH_OFF 1
-#define NONCE_OFF 33
-#define SEALED_ID_LEN (32 + 64 + 32) /* identity, signature, MAC */
-#define ABYTES crypto_secretstream_xchacha20poly1305_ABYTES
-
-_Static_assert(CAIRN_CHANNEL_MSG1_LEN == 1 + 32 + 32, "msg1 size");
-_Static_assert(CAIRN_CHANNEL_MSG2_LEN ==
-                   64 + SEALED_ID_LEN + crypto_aead_xchacha20poly1305_ietf_ABYTES,
-               "msg2 size");
-_Static_assert(CAIRN_CHANNEL_MSG3_LEN == SEALED_ID_LEN + crypto_aead_xchacha20poly1305_ietf_ABYTES,
-               "msg3 size");
-_Static_assert(CAIRN_CHANNEL_MSG3_PSK_LEN == CAIRN_CHANNEL_MSG3_LEN + 32, "msg3 psk size");
-_Static_assert(CAIRN_CHANNEL_OVERHEAD == crypto_secretstream_xchacha20poly1305_HEADERBYTES + ABYTES,
-               "overhead");
-_Static_assert(CAIRN_CHANNEL_HEADER_LEN == crypto_secretstream_xchacha20poly1305_HEADERBYTES,
-               "header");
-
-/* Makes the failure sticky and wipes every secret; the reason stays for the log line. */
-static int fail(cairn_channel_t *c, int rc, const char *reason)
+/* Wipes everything but the role, so no secret outlives a failure; the reason stays for the log
+ * line. */
+int cairn_channel_fail(cairn_channel_t *c, int rc, const char *reason)
 {
     int is_initiator = c->is_initiator;
     sodium_memzero(c, sizeof *c);
@@ -56,6 +28,26 @@ static int fail(cairn_channel_t *c, int rc, const char *reason)
     c->reason = reason;
     return rc;
 }
+
+#define PROTO_NAME "cairn-sigma-v1"
+#define SIG_LABEL_R "cairn-sigma-r"
+#define SIG_LABEL_I "cairn-sigma-i"
+#define EPH_OFF 1
+#define NONCE_OFF 33
+#define SEALED_ID_LEN (32 + 64 + 32) /* identity, signature, MAC */
+
+_Static_assert(CAIRN_CHANNEL_MSG1_LEN == 1 + 32 + 32, "msg1 size");
+_Static_assert(CAIRN_CHANNEL_MSG2_LEN ==
+                   64 + SEALED_ID_LEN + crypto_aead_xchacha20poly1305_ietf_ABYTES,
+               "msg2 size");
+_Static_assert(CAIRN_CHANNEL_MSG3_LEN == SEALED_ID_LEN + crypto_aead_xchacha20poly1305_ietf_ABYTES,
+               "msg3 size");
+_Static_assert(CAIRN_CHANNEL_MSG3_PSK_LEN == CAIRN_CHANNEL_MSG3_LEN + 32, "msg3 psk size");
+_Static_assert(CAIRN_CHANNEL_OVERHEAD ==
+                   crypto_secretstream_xchacha20poly1305_HEADERBYTES + CAIRN_CHANNEL_ABYTES,
+               "overhead");
+_Static_assert(CAIRN_CHANNEL_HEADER_LEN == crypto_secretstream_xchacha20poly1305_HEADERBYTES,
+               "header");
 
 /* KDF(key, label, data): BLAKE2b-256 keyed with a 32-byte key over label || data1 || data2. */
 static void kdf(uint8_t out[32], const uint8_t key[32], const char *label, const uint8_t *data1,
@@ -175,7 +167,7 @@ static int derive_session(cairn_channel_t *c, const uint8_t th_f[32])
         crypto_secretstream_xchacha20poly1305_init_pull(&c->tx, c->tx_header, c->tx_key);
     } else if (crypto_secretstream_xchacha20poly1305_init_push(&c->tx, c->tx_header, c->tx_key) !=
                0) {
-        return fail(c, CAIRN_ECRYPTO, "the sending stream could not be started");
+        return cairn_channel_fail(c, CAIRN_ECRYPTO, "the sending stream could not be started");
     }
     c->state = S_ESTABLISHED;
     return 0;
@@ -327,9 +319,10 @@ int cairn_channel_handshake_out(cairn_channel_t *c, uint8_t *out, size_t cap, si
 static int read_msg1(cairn_channel_t *c, const uint8_t *in, size_t len)
 {
     if (len != CAIRN_CHANNEL_MSG1_LEN)
-        return fail(c, CAIRN_ECRYPTO, "msg1 has the wrong size");
+        return cairn_channel_fail(c, CAIRN_ECRYPTO, "msg1 has the wrong size");
     if (in[0] != CAIRN_CHANNEL_VERSION)
-        return fail(c, CAIRN_EUNSUPPORTED, "msg1 asks for an unsupported channel version");
+        return cairn_channel_fail(c, CAIRN_EUNSUPPORTED,
+                                  "msg1 asks for an unsupported channel version");
     memcpy(c->msg1, in, len);
     memcpy(c->peer_eph, in + EPH_OFF, 32);
     memcpy(c->peer_nonce, in + NONCE_OFF, 32);
@@ -339,7 +332,8 @@ static int read_msg1(cairn_channel_t *c, const uint8_t *in, size_t len)
     memcpy(head + 32, c->nonce, 32);
     transcript(c->th, c->msg1, sizeof c->msg1, head, sizeof head, NULL, 0);
     if (derive_hs(c, c->th) != 0)
-        return fail(c, CAIRN_ECRYPTO, "the initiator's ephemeral key is a low-order point");
+        return cairn_channel_fail(c, CAIRN_ECRYPTO,
+                                  "the initiator's ephemeral key is a low-order point");
     c->state = S_R_SEND2;
     return 0;
 }
@@ -352,22 +346,24 @@ static int read_msg2(cairn_channel_t *c, const uint8_t *in, size_t len)
     int rc;
 
     if (len != CAIRN_CHANNEL_MSG2_LEN)
-        return fail(c, CAIRN_ECRYPTO, "msg2 has the wrong size");
+        return cairn_channel_fail(c, CAIRN_ECRYPTO, "msg2 has the wrong size");
     memcpy(c->peer_eph, in, 32);
     memcpy(c->peer_nonce, in + 32, 32);
     transcript(th_r, c->msg1, sizeof c->msg1, in, 64, NULL, 0);
     if (derive_hs(c, th_r) != 0)
-        return fail(c, CAIRN_ECRYPTO, "the responder's ephemeral key is a low-order point");
+        return cairn_channel_fail(c, CAIRN_ECRYPTO,
+                                  "the responder's ephemeral key is a low-order point");
     kdf(k2, c->hs, PROTO_NAME " k2", NULL, 0, NULL, 0);
     rc = crypto_aead_xchacha20poly1305_ietf_decrypt(pt, NULL, NULL, in + 64, len - 64, th_r, 32,
                                                     zero_nonce, k2);
     sodium_memzero(k2, sizeof k2);
     if (rc != 0)
-        return fail(c, CAIRN_ECRYPTO,
-                    "msg2 does not authenticate (tampered, or not an answer to our msg1)");
+        return cairn_channel_fail(
+            c, CAIRN_ECRYPTO,
+            "msg2 does not authenticate (tampered, or not an answer to our msg1)");
     why = check_identity(c, pt, SIG_LABEL_R, PROTO_NAME " mac-r", th_r);
     if (why)
-        return fail(c, CAIRN_ECRYPTO, why);
+        return cairn_channel_fail(c, CAIRN_ECRYPTO, why);
     memcpy(c->peer_pk, pt, 32);
     memcpy(c->msg2, in, len);
     transcript(c->th, c->msg1, sizeof c->msg1, c->msg2, sizeof c->msg2, NULL, 0); /* TH_i */
@@ -383,25 +379,29 @@ static int read_msg3(cairn_channel_t *c, const uint8_t *in, size_t len)
     int rc;
 
     if (len != CAIRN_CHANNEL_MSG3_LEN && len != CAIRN_CHANNEL_MSG3_PSK_LEN)
-        return fail(c, CAIRN_ECRYPTO, "msg3 has the wrong size");
+        return cairn_channel_fail(c, CAIRN_ECRYPTO, "msg3 has the wrong size");
     kdf(k3, c->hs, PROTO_NAME " k3", c->th, 32, NULL, 0);
     rc = crypto_aead_xchacha20poly1305_ietf_decrypt(pt, NULL, NULL, in, len, c->th, 32, zero_nonce,
                                                     k3);
     sodium_memzero(k3, sizeof k3);
     if (rc != 0)
-        return fail(c, CAIRN_ECRYPTO,
-                    "msg3 does not authenticate (tampered, replayed, or not for this session)");
+        return cairn_channel_fail(
+            c, CAIRN_ECRYPTO,
+            "msg3 does not authenticate (tampered, replayed, or not for this session)");
     why = check_identity(c, pt, SIG_LABEL_I, PROTO_NAME " mac-i", c->th);
     if (why)
-        return fail(c, CAIRN_ECRYPTO, why);
+        return cairn_channel_fail(c, CAIRN_ECRYPTO, why);
     if (c->has_psk && len == CAIRN_CHANNEL_MSG3_LEN)
-        return fail(c, CAIRN_ECRYPTO, "this responder requires an enrolment PSK; none was proven");
+        return cairn_channel_fail(c, CAIRN_ECRYPTO,
+                                  "this responder requires an enrolment PSK; none was proven");
     if (!c->has_psk && len == CAIRN_CHANNEL_MSG3_PSK_LEN)
-        return fail(c, CAIRN_ECRYPTO, "the initiator proves a PSK this responder does not have");
+        return cairn_channel_fail(c, CAIRN_ECRYPTO,
+                                  "the initiator proves a PSK this responder does not have");
     if (c->has_psk) {
         kdf(proof, c->psk, PROTO_NAME " psk", c->th, 32, NULL, 0);
         if (crypto_verify_32(proof, pt + SEALED_ID_LEN) != 0)
-            return fail(c, CAIRN_ECRYPTO, "the initiator's PSK proof does not match our PSK");
+            return cairn_channel_fail(c, CAIRN_ECRYPTO,
+                                      "the initiator's PSK proof does not match our PSK");
     }
     memcpy(c->peer_pk, pt, 32);
     sodium_memzero(pt, sizeof pt);
@@ -449,108 +449,6 @@ int cairn_channel_session_keys(const cairn_channel_t *c, uint8_t tx[32], uint8_t
     memcpy(tx, c->tx_key, 32);
     memcpy(rx, c->rx_key, 32);
     return 0;
-}
-
-/* One data message: header on the first of this direction, then secretstream push. */
-static int seal_tagged(cairn_channel_t *c, const uint8_t *pt, size_t len, uint8_t *out, size_t cap,
-                       size_t *outlen, unsigned char tag)
-{
-    size_t hdr = c->tx_started ? 0 : CAIRN_CHANNEL_HEADER_LEN;
-    if (c->err)
-        return c->err;
-    if (c->state != S_ESTABLISHED || c->tx_closed)
-        return CAIRN_ESTATE;
-    if (len > CAIRN_CHANNEL_PLAINTEXT_MAX)
-        return CAIRN_ETOOBIG;
-    if ((pt == NULL && len > 0) || out == NULL || outlen == NULL || cap < hdr + len + ABYTES)
-        return CAIRN_EINVAL;
-    if (tag != crypto_secretstream_xchacha20poly1305_TAG_FINAL) {
-        c->tx_msgs++;
-        c->tx_bytes += len;
-        if (c->tx_msgs >= c->rekey_msgs || c->tx_bytes >= c->rekey_bytes) {
-            /* TAG_REKEY: both sides rekey right after this message, no counting on the reader. */
-            tag = crypto_secretstream_xchacha20poly1305_TAG_REKEY;
-            c->tx_msgs = 0;
-            c->tx_bytes = 0;
-        }
-    }
-    if (hdr)
-        memcpy(out, c->tx_header, hdr);
-    if (crypto_secretstream_xchacha20poly1305_push(&c->tx, out + hdr, NULL, pt, len, NULL, 0,
-                                                   tag) != 0)
-        return fail(c, CAIRN_ECRYPTO, "secretstream push failed");
-    c->tx_started = 1;
-    *outlen = hdr + len + ABYTES;
-    return 0;
-}
-
-int cairn_channel_seal(cairn_channel_t *c, const uint8_t *pt, size_t len, uint8_t *out, size_t cap,
-                       size_t *outlen)
-{
-    return seal_tagged(c, pt, len, out, cap, outlen,
-                       crypto_secretstream_xchacha20poly1305_TAG_MESSAGE);
-}
-
-int cairn_channel_close_msg(cairn_channel_t *c, uint8_t *out, size_t cap, size_t *outlen)
-{
-    int rc =
-        seal_tagged(c, NULL, 0, out, cap, outlen, crypto_secretstream_xchacha20poly1305_TAG_FINAL);
-    if (rc == 0)
-        c->tx_closed = 1;
-    return rc;
-}
-
-int cairn_channel_open(cairn_channel_t *c, const uint8_t *in, size_t len, uint8_t *out, size_t cap,
-                       size_t *outlen)
-{
-    size_t hdr = c->rx_started ? 0 : CAIRN_CHANNEL_HEADER_LEN;
-    unsigned long long mlen = 0;
-    unsigned char tag = 0;
-    uint8_t empty = 0;
-
-    if (c->err)
-        return c->err;
-    if (c->state != S_ESTABLISHED)
-        return CAIRN_ESTATE;
-    if ((in == NULL && len > 0) || outlen == NULL)
-        return CAIRN_EINVAL;
-    if (c->rx_closed)
-        return fail(c, CAIRN_ECRYPTO, "a message arrived after the peer's close");
-    if (len < hdr + ABYTES || len > CAIRN_CHANNEL_PLAINTEXT_MAX + CAIRN_CHANNEL_OVERHEAD)
-        return fail(c, CAIRN_ECRYPTO, "a data message has an impossible size (truncated?)");
-    if (cap < len - hdr - ABYTES || (out == NULL && len - hdr - ABYTES > 0))
-        return CAIRN_EINVAL;
-    if (out == NULL)
-        out = &empty; /* a zero-length message: libsodium still wants somewhere to write */
-    if (hdr) {
-        /* init_pull only derives the state from key and header; a bad header fails the pull. */
-        crypto_secretstream_xchacha20poly1305_init_pull(&c->rx, in, c->rx_key);
-    }
-    if (crypto_secretstream_xchacha20poly1305_pull(&c->rx, out, &mlen, &tag, in + hdr, len - hdr,
-                                                   NULL, 0) != 0)
-        return fail(c, CAIRN_ECRYPTO,
-                    "a data message does not authenticate (tampered, reordered, duplicated or "
-                    "replayed)");
-    c->rx_started = 1;
-    *outlen = (size_t)mlen;
-    if (tag == crypto_secretstream_xchacha20poly1305_TAG_FINAL) {
-        if (mlen != 0)
-            return fail(c, CAIRN_ECRYPTO, "the peer's close carries data");
-        c->rx_closed = 1;
-        return 1;
-    }
-    if (tag != crypto_secretstream_xchacha20poly1305_TAG_MESSAGE &&
-        tag != crypto_secretstream_xchacha20poly1305_TAG_REKEY)
-        return fail(c, CAIRN_ECRYPTO, "a data message has a tag this protocol never sends");
-    return 0;
-}
-
-void cairn_channel_set_rekey(cairn_channel_t *c, uint64_t msgs, uint64_t bytes)
-{
-    if (msgs)
-        c->rekey_msgs = msgs;
-    if (bytes)
-        c->rekey_bytes = bytes;
 }
 
 void cairn_channel_wipe(cairn_channel_t *c)
