@@ -127,7 +127,8 @@ typedef struct {
     uint8_t lenbuf[CAIRN_SEAL_LEN_PREFIX];
     size_t have;  /* bytes of the current header, length prefix or body collected */
     size_t want;  /* ciphertext length of the current record */
-    uint8_t *buf; /* ciphertext of the current record; grows only as its bytes arrive */
+    uint8_t *buf; /* ciphertext of the current record; grows by doubling from 4 KiB as its
+                   * bytes arrive, never past the length announced (itself checked) */
     size_t cap;
     uint8_t *plain; /* plaintext of the current record */
     size_t plain_cap;
