@@ -318,11 +318,12 @@ int cairn_channel_handshake_out(cairn_channel_t *c, uint8_t *out, size_t cap, si
 
 static int read_msg1(cairn_channel_t *c, const uint8_t *in, size_t len)
 {
-    if (len != CAIRN_CHANNEL_MSG1_LEN)
-        return cairn_channel_fail(c, CAIRN_ECRYPTO, "msg1 has the wrong size");
-    if (in[0] != CAIRN_CHANNEL_VERSION)
+    /* The version first, whatever the size: a later version may well have another msg1. */
+    if (len >= 1 && in[0] != CAIRN_CHANNEL_VERSION)
         return cairn_channel_fail(c, CAIRN_EUNSUPPORTED,
                                   "msg1 asks for an unsupported channel version");
+    if (len != CAIRN_CHANNEL_MSG1_LEN)
+        return cairn_channel_fail(c, CAIRN_ECRYPTO, "msg1 has the wrong size");
     memcpy(c->msg1, in, len);
     memcpy(c->peer_eph, in + EPH_OFF, 32);
     memcpy(c->peer_nonce, in + NONCE_OFF, 32);

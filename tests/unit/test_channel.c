@@ -673,6 +673,8 @@ static void test_bad_msg1(void **state)
     init_vec_pair(&ini, &res, NULL, NULL);
     assert_int_equal(cairn_channel_handshake_in(&res, m, sizeof m), CAIRN_EUNSUPPORTED);
     assert_failed(&res, CAIRN_EUNSUPPORTED);
+    init_vec_pair(&ini, &res, NULL, NULL); /* whatever its size */
+    assert_int_equal(cairn_channel_handshake_in(&res, m, 3), CAIRN_EUNSUPPORTED);
 
     memcpy(m, t.m1, sizeof m);
     memset(m + 1, 0, 32); /* the identity point */
