@@ -24,7 +24,7 @@
 #define TAG_FINAL crypto_secretstream_xchacha20poly1305_TAG_FINAL
 #define TRANSCRIPT_LEN 64 /* BLAKE2b-512 */
 
-/* Header field offsets (PROTOCOL.md 6.1). */
+/* Header field offsets (PROTOCOL.md 6.2). */
 #define OFF_VERSION 8
 #define OFF_RECIPIENT 9
 #define OFF_EPHEMERAL 41
@@ -503,11 +503,11 @@ int cairn_seal_reader_feed(cairn_seal_reader_t *r, const uint8_t *data, size_t l
         default:
             return r->err;
         }
+        r->offset += n;
         if (rc != 0)
             return rc;
         data += n;
         len -= n;
-        r->offset += n;
     }
     return 0;
 }

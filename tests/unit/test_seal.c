@@ -369,6 +369,7 @@ static void test_over_max_refused_before_allocation(void **state)
     assert_true(cap_before <= CAIRN_SEAL_OPENING_LEN + CAIRN_SEAL_ABYTES);
     assert_int_equal(cairn_seal_reader_feed(&rd, prefix, 4), CAIRN_ETOOBIG);
     assert_int_equal(rd.cap, cap_before);
+    assert_int_equal(rd.offset, opened_len + 4);
     assert_string_equal(cairn_seal_reader_reason(&rd), "record too large");
     assert_int_equal(cairn_seal_reader_finish(&rd, &v), CAIRN_ECRYPTO);
     assert_int_equal(v.code, CAIRN_ETOOBIG);

@@ -139,7 +139,7 @@ typedef struct {
     uint64_t created_ms;
     bool opened;      /* the opening record has been read */
     uint64_t records; /* data records delivered */
-    uint64_t offset;  /* bytes consumed so far, for error messages */
+    uint64_t offset;  /* bytes taken in; at a refusal, through the bad part */
 
     int err;
     const char *reason;
