@@ -79,6 +79,7 @@ kill9_node() {
 }
 
 # c NAME args...: runs the client against node NAME.
+# (A function: "c ... &" backgrounds a subshell, so to signal the client itself run "$CAIRN" directly.)
 c() { local n=$1; shift; "$CAIRN" --data "$T/$n" "$@"; }
 
 # expect_fail NEEDLE cmd...: command must exit non-zero with NEEDLE in stderr.

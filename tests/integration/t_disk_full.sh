@@ -30,7 +30,7 @@ stop_node school
 set_reserve 0
 start_node school
 make_file "$T/files/video.mp4" 80
-c school evidence add "$sub" --part video "$T/files/video.mp4" >"$T/files/up.out" 2>&1 &
+"$CAIRN" --data "$T/school" evidence add "$sub" --part video "$T/files/video.mp4" >"$T/files/up.out" 2>&1 &
 upid=$!
 # Freeze the client a few chunks in, fill the disk, let it go on: the next chunks meet ENOSPC.
 wait_chunks school 8 "$upid" || fail "upload ended before the disk filled"

@@ -24,7 +24,7 @@ trap cleanup EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }
 pass() { echo "ok: $*"; }
 
-# The peers: servers (echo, sink) and clients (send, ping, linktest). Timeouts bound every wait.
+# The peers: servers (echo, sink, hold: never reads) and clients (send, ping, linktest). Timeouts bound every wait.
 cat >"$T/peer.py" <<'PY'
 import hashlib, os, random, signal, socket, sys, threading, time
 
@@ -52,7 +52,9 @@ def handle(mode, s, out):
             b = s.recv(65536)
             if not b:
                 break
-            if mode == "echo":
+            if mode == "hold":
+                time.sleep(60)
+            elif mode == "echo":
                 s.sendall(b)
             else:
                 got += b
@@ -140,6 +142,44 @@ def linktest(port, pid):
     r.append(try_ping(port))      # the link is back
     print(" ".join(r))
 
+def fresh(port, n):
+    # n fresh connections, one ping each.
+    print(" ".join(try_ping(port) for _ in range(n)))
+
+def usr2(port, pid):
+    a = socket.create_connection(("127.0.0.1", port), timeout=3)
+    r = [try_ping(port, a)]
+    os.kill(pid, signal.SIGUSR2)
+    time.sleep(0.3)
+    r.append(try_ping(port, a))   # cut
+    r.append(try_ping(port))      # new connections still work
+    print(" ".join(r))
+
+def lifetime(port):
+    # Seconds from connect until the proxy ends the connection (bounded by the 5 s timeout).
+    t0 = time.monotonic()
+    s = socket.create_connection(("127.0.0.1", port), timeout=5)
+    end = try_ping(port, s)
+    try:
+        end = "eof" if s.recv(1) == b"" else "data"
+    except ConnectionResetError:
+        end = "reset"
+    except socket.timeout:
+        end = "timeout"
+    print(f"secs={time.monotonic() - t0:.3f} end={end}")
+
+def flood(port, secs):
+    # Writes as fast as the path accepts for secs seconds; prints how much it accepted.
+    s = socket.create_connection(("127.0.0.1", port), timeout=5)
+    s.setblocking(False)
+    block, sent, t0 = bytes(65536), 0, time.monotonic()
+    while time.monotonic() - t0 < secs:
+        try:
+            sent += s.send(block)
+        except BlockingIOError:
+            time.sleep(0.01)
+    print(f"flooded={sent}")
+
 cmd = sys.argv[1]
 if cmd == "serve":
     serve(sys.argv[2], sys.argv[3], sys.argv[4])
@@ -149,6 +189,14 @@ elif cmd == "rtt":
     rtt(int(sys.argv[2]))
 elif cmd == "linktest":
     linktest(int(sys.argv[2]), int(sys.argv[3]))
+elif cmd == "fresh":
+    fresh(int(sys.argv[2]), int(sys.argv[3]))
+elif cmd == "usr2":
+    usr2(int(sys.argv[2]), int(sys.argv[3]))
+elif cmd == "lifetime":
+    lifetime(int(sys.argv[2]))
+elif cmd == "flood":
+    flood(int(sys.argv[2]), float(sys.argv[3]))
 elif cmd == "expect":
     # expect FILE N: prints the payload's bytes [0, N) into FILE.
     with open(sys.argv[2], "wb") as f:
@@ -169,7 +217,7 @@ wait_file() {
 # start_server MODE NAME: echo or sink server; sets SPORT. A sink writes $T/NAME/<n>.bin and .end.
 start_server() {
     mkdir -p "$T/$2"
-    $PEER serve "$1" "$T/$2.port" "$T/$2" 2>"$T/$2.log" &
+    $PEER serve "$1" "$T/$2.port" "$T/$2" >"$T/$2.log" 2>&1 &
     PIDS+=($!)
     wait_file "$T/$2.port" || fail "server $2 did not start"
     SPORT=$(cat "$T/$2.port")
@@ -180,7 +228,7 @@ start_proxy() {
     local name=$1
     shift
     "$FAULTPROXY" --listen 127.0.0.1:0 --port-file "$T/$name.pport" --target "127.0.0.1:$SPORT" \
-        "$@" 2>"$T/$name.log" &
+        "$@" >"$T/$name.log" 2>&1 &
     PROXY_PID=$!
     PIDS+=("$PROXY_PID")
     wait_file "$T/$name.pport" || fail "proxy $name did not start"
@@ -202,6 +250,18 @@ stop_proxy() {
 
 # field LINE NAME: the value of NAME=value in a peer's report.
 field() { tr ' ' '\n' <<<"$1" | sed -n "s/^$2=//p"; }
+
+# at_least VALUE MIN / at_most VALUE MAX: float comparisons.
+at_least() { python3 -c "import sys; sys.exit(0 if float('$1') >= float('$2') else 1)"; }
+at_most() { python3 -c "import sys; sys.exit(0 if float('$1') <= float('$2') else 1)"; }
+
+# flip_diffs EXPECTED ACTUAL: "offset:bits" for every byte that differs.
+flip_diffs() {
+    python3 -c "
+a = open('$1', 'rb').read(); b = open('$2', 'rb').read()
+assert len(a) == len(b), (len(a), len(b))
+print(' '.join(f'{i}:{bin(x ^ y).count(\"1\")}' for i, (x, y) in enumerate(zip(a, b)) if x != y))"
+}
 
 # Options are checked before anything starts.
 "$FAULTPROXY" --listen 127.0.0.1:0 --target 127.0.0.1:9 --up --rate 5 --check >"$T/check" ||
@@ -235,7 +295,7 @@ start_proxy rate --rate 1000000
 out=$($PEER send "$PROXY_PORT" 2000000)
 [ "$(field "$out" sent_sha)" = "$(field "$out" recv_sha)" ] || fail "rate-limited data: $out"
 secs=$(field "$out" secs)
-python3 -c "import sys; sys.exit(0 if float('$secs') >= 1.5 else 1)" ||
+at_least "$secs" 1.5 ||
     fail "--rate 1000000 moved 2 MB in $secs s"
 stop_proxy rate
 pass "--rate 1000000: 2 MB took $secs s"
@@ -245,7 +305,7 @@ start_proxy latency --latency 200
 out=$($PEER rtt "$PROXY_PORT")
 rtt=$(field "$out" rtt)
 [ "$(field "$out" ok)" = True ] || fail "latency echo garbled: $out"
-python3 -c "import sys; sys.exit(0 if float('$rtt') >= 0.4 else 1)" ||
+at_least "$rtt" 0.4 ||
     fail "--latency 200 round trip took only $rtt s"
 stop_proxy latency
 pass "--latency 200: round trip $rtt s"
@@ -278,12 +338,91 @@ start_proxy flip --flip-after 12345
 out=$($PEER send "$PROXY_PORT" 100000)
 wait_file "$T/sinkflip/1.end" || fail "--flip-after: sink did not finish"
 $PEER expect "$T/expect100k" 100000
-diffs=$(python3 -c "
-a = open('$T/expect100k', 'rb').read(); b = open('$T/sinkflip/1.bin', 'rb').read()
-assert len(a) == len(b), (len(a), len(b))
-print(' '.join(f'{i}:{bin(x ^ y).count(\"1\")}' for i, (x, y) in enumerate(zip(a, b)) if x != y))")
+diffs=$(flip_diffs "$T/expect100k" "$T/sinkflip/1.bin")
 [ "$diffs" = "12345:1" ] || fail "--flip-after 12345: differences (offset:bits) '$diffs'"
 stop_proxy flip
 pass "--flip-after 12345: one bit flipped at offset 12345"
+
+# --flip-every 10000: one bit in each of the bytes at 10000, 20000, ... 90000.
+start_server sink sinkevery
+start_proxy every --up --flip-every 10000
+$PEER send "$PROXY_PORT" 100000 >/dev/null
+wait_file "$T/sinkevery/1.end" || fail "--flip-every: sink did not finish"
+diffs=$(flip_diffs "$T/expect100k" "$T/sinkevery/1.bin")
+want=$(for i in 1 2 3 4 5 6 7 8 9; do printf '%s ' "${i}0000:1"; done)
+[ "$diffs " = "$want" ] || fail "--flip-every 10000: differences '$diffs'"
+stop_proxy every
+pass "--flip-every 10000: nine single-bit flips at multiples of 10000"
+
+# --down --cut-after 1000: the client gets exactly 1000 echoed bytes, then a reset.
+SPORT=$ECHO_PORT
+start_proxy downcut --down --cut-after 1000
+out=$($PEER send "$PROXY_PORT" 100000)
+[ "$(field "$out" recv)" = 1000 ] || fail "--down --cut-after 1000: $out"
+[ "$(field "$out" end)" = reset ] || fail "--down --cut-after: no reset: $out"
+stop_proxy downcut
+pass "--down --cut-after 1000: client got exactly 1000 bytes, then reset"
+
+# --cut-random with a seed: the cut point is inside the range and the same on every run.
+# cut_random_run NAME: sets CUT_AT to the bytes the sink received.
+cut_random_run() {
+    start_server sink "$1"
+    start_proxy "$1" --up --cut-random 500:50000 --seed 42
+    $PEER send "$PROXY_PORT" 100000 >/dev/null
+    wait_file "$T/$1/1.end" || fail "--cut-random: sink did not finish"
+    stop_proxy "$1"
+    CUT_AT=$(stat -c %s "$T/$1/1.bin")
+}
+cut_random_run random1
+n1=$CUT_AT
+cut_random_run random2
+n2=$CUT_AT
+[ "$n1" = "$n2" ] || fail "--cut-random with one seed cut at $n1 then $n2"
+[ "$n1" -ge 500 ] && [ "$n1" -le 50000 ] || fail "--cut-random 500:50000 cut at $n1"
+pass "--cut-random 500:50000 --seed 42: cut at $n1 bytes, twice"
+
+# --stall-after 1000 --stall-ms 500: the transfer takes at least the stall, data intact.
+SPORT=$ECHO_PORT
+start_proxy stall --up --stall-after 1000 --stall-ms 500
+out=$($PEER send "$PROXY_PORT" 100000)
+[ "$(field "$out" sent_sha)" = "$(field "$out" recv_sha)" ] || fail "stalled data: $out"
+at_least "$(field "$out" secs)" 0.5 || fail "--stall-ms 500 transfer took $(field "$out" secs) s"
+stop_proxy stall
+grep -q 'fault=stall dir=up offset=1000 ms=500' "$T/stall.log" || fail "stall not logged"
+pass "--stall-after 1000 --stall-ms 500: transfer took $(field "$out" secs) s, data intact"
+
+# --drop-connections 2: the first two connections fail, the third works.
+start_proxy drop --drop-connections 2
+out=$($PEER fresh "$PROXY_PORT" 3)
+[ "$out" = "failed failed ok" ] || fail "--drop-connections 2: got '$out'"
+stop_proxy drop
+pass "--drop-connections 2"
+
+# --cut-every-ms 300: an idle connection is reset about 300 ms after it opened.
+start_proxy every_ms --cut-every-ms 300
+out=$($PEER lifetime "$PROXY_PORT")
+[ "$(field "$out" end)" = reset ] || fail "--cut-every-ms: $out"
+at_least "$(field "$out" secs)" 0.29 && at_most "$(field "$out" secs)" 3 ||
+    fail "--cut-every-ms 300: connection lived $(field "$out" secs) s"
+stop_proxy every_ms
+pass "--cut-every-ms 300: reset after $(field "$out" secs) s"
+
+# SIGUSR2: the open connection is cut once; new connections keep working.
+start_proxy usr2
+out=$($PEER usr2 "$PROXY_PORT" "$PROXY_PID")
+[ "$out" = "ok failed ok" ] || fail "SIGUSR2: got '$out'"
+stop_proxy usr2
+pass "SIGUSR2 cuts open connections once"
+
+# Backpressure: towards a server that never reads, the proxy stops reading too. Kernel buffers
+# on both sides hold at most ~25 MB here; without backpressure the client could push far more.
+start_server hold hold
+start_proxy hold
+out=$($PEER flood "$PROXY_PORT" 3)
+flooded=$(field "$out" flooded)
+[ "$flooded" -lt $((40 * 1024 * 1024)) ] || fail "no backpressure: $flooded bytes accepted"
+rss=$(awk '/VmRSS/ {print $2}' "/proc/$PROXY_PID/status")
+stop_proxy hold
+pass "backpressure: $flooded bytes accepted towards a stuck server, proxy RSS ${rss} kB"
 
 echo "all faultproxy checks passed"

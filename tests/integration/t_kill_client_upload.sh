@@ -12,7 +12,8 @@ sub=$(c school submission start --educator "$ed" --credential wait-time | tr -d 
 make_file "$T/video.mp4" "$MIB"
 
 for frac in 3 2; do
-    c school evidence add "$sub" --part video "$T/video.mp4" >/dev/null 2>&1 &
+    # The client itself, not a subshell around it: kill -9 must hit the uploading process.
+    "$CAIRN" --data "$T/school" evidence add "$sub" --part video "$T/video.mp4" >/dev/null 2>&1 &
     upid=$!
     wait_chunks school $(( MIB / frac )) "$upid" || fail "upload ended before the kill point"
     kill -9 "$upid"

@@ -20,7 +20,7 @@ interrupted=0
 for k in $(seq 1 $KILLS); do
     # A spread of kill points over the file: the k-th kill lands after roughly k/(KILLS+1) of it.
     target=$(( total * k / (KILLS + 1) + RANDOM % 3 ))
-    c school evidence add "$video_sub" --part video "$T/video.mp4" >"$T/up.$k" 2>&1 &
+    "$CAIRN" --data "$T/school" evidence add "$video_sub" --part video "$T/video.mp4" >"$T/up.$k" 2>&1 &
     upid=$!
     if wait_chunks school "$target" "$upid"; then
         kill9_node school
