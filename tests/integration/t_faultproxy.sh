@@ -391,6 +391,19 @@ stop_proxy stall
 grep -q 'fault=stall dir=up offset=1000 ms=500' "$T/stall.log" || fail "stall not logged"
 pass "--stall-after 1000 --stall-ms 500: transfer took $(field "$out" secs) s, data intact"
 
+# Faults at offset 0 start before any byte arrives: the stall delays the first byte, the cut
+# resets the connection without any data.
+start_proxy stall0 --up --stall-after 0 --stall-ms 300
+out=$($PEER send "$PROXY_PORT" 1000)
+[ "$(field "$out" sent_sha)" = "$(field "$out" recv_sha)" ] || fail "stall at 0: $out"
+at_least "$(field "$out" secs)" 0.3 || fail "--stall-after 0 --stall-ms 300: $(field "$out" secs) s"
+stop_proxy stall0
+start_proxy cut0 --up --cut-after 0
+out=$($PEER send "$PROXY_PORT" 1000)
+[ "$(field "$out" end)" = reset ] && [ "$(field "$out" recv)" = 0 ] || fail "cut at 0: $out"
+stop_proxy cut0
+pass "--stall-after 0 and --cut-after 0 act before the first byte"
+
 # --drop-connections 2: the first two connections fail, the third works.
 start_proxy drop --drop-connections 2
 out=$($PEER fresh "$PROXY_PORT" 3)

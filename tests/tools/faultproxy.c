@@ -457,9 +457,16 @@ static void pipe_pump(struct fp_pipe *p)
         return;
     uint64_t now = uv_hrtime();
     uint64_t wake = 0; /* 0 = nothing to wait for */
-    for (int batch = 0; batch < FP_PUMP_BATCH && p->head != NULL && !c->closing; batch++) {
+    for (int batch = 0; batch < FP_PUMP_BATCH && !c->closing; batch++) {
         if (p->out_off >= p->cut_at)
             break;
+        /* Checked before looking at the queue so that a stall at offset 0 starts at once. */
+        if (o->stall_after != FP_NONE && !p->stall_done && p->out_off >= o->stall_after) {
+            p->stall_done = true;
+            p->stall_until_ns = now + o->stall_ms * NS_PER_MS;
+            fp_log("conn=%llu fault=stall dir=%s offset=%llu ms=%llu", (unsigned long long)c->id,
+                   p->name, (unsigned long long)p->out_off, (unsigned long long)o->stall_ms);
+        }
         if (p->stall_until_ns != 0) {
             if (now < p->stall_until_ns) {
                 wake = p->stall_until_ns;
@@ -470,6 +477,8 @@ static void pipe_pump(struct fp_pipe *p)
                    p->name, (unsigned long long)p->out_off);
         }
         struct fp_chunk *ch = p->head;
+        if (ch == NULL)
+            break;
         if (ch->due_ns > now) {
             wake = ch->due_ns;
             break;
@@ -477,17 +486,8 @@ static void pipe_pump(struct fp_pipe *p)
         uint64_t n = min_u64(ch->len - ch->sent, FP_READ_SIZE);
         if (p->cut_at != FP_NONE)
             n = min_u64(n, p->cut_at - p->out_off);
-        if (o->stall_after != FP_NONE && !p->stall_done) {
-            if (p->out_off >= o->stall_after) {
-                p->stall_done = true;
-                p->stall_until_ns = now + o->stall_ms * NS_PER_MS;
-                fp_log("conn=%llu fault=stall dir=%s offset=%llu ms=%llu",
-                       (unsigned long long)c->id, p->name, (unsigned long long)p->out_off,
-                       (unsigned long long)o->stall_ms);
-                continue;
-            }
+        if (o->stall_after != FP_NONE && !p->stall_done)
             n = min_u64(n, o->stall_after - p->out_off);
-        }
         if (o->rate != 0) {
             bucket_refill(p, now);
             uint64_t want = min_u64(n, FP_WRITE_QUANTUM);
@@ -578,8 +578,9 @@ static void on_connect(uv_connect_t *req, int status)
     c->connected = true;
     uv_tcp_nodelay(&c->server, 1);
     fp_log("conn=%llu connected target=%s", (unsigned long long)c->id, c->proxy->opts->target_text);
-    pipe_update_reading(&c->up);
-    pipe_update_reading(&c->down);
+    /* Pumping an empty pipe starts faults at offset 0 (cut, stall) and then starts reading. */
+    pipe_pump(&c->up);
+    pipe_pump(&c->down);
 }
 
 static void pipe_init(struct fp_conn *c, struct fp_pipe *p, int dir)
