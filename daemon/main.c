@@ -361,6 +361,7 @@ static int run_daemon(cairn_daemon_t *d, bool tcp)
     rc = cairn_store_open(path, d->node_pk, &d->store);
     if (rc != 0)
         return fail("cannot open the store %s: %s", path, cairn_strerror(rc));
+    cairn_store_set_signer(d->store, d->node_sk); /* our events get signed checkpoints */
     rc = cairn_blobs_open(d->loop, d->datadir, d->cfg.disk_reserve, &d->blobs);
     if (rc != 0) {
         cairn_store_close(d->store);

@@ -10,12 +10,17 @@
  * back underneath us (disk full, I/O error), or cairn_store_abort() does, every enclosing level is
  * marked aborted and its commit fails: a caller can never commit half of what it meant to.
  * The connection is opened without SQLite's mutexes: only the loop thread uses a store.
+ *
+ * The heads of our own chains (next seq, chain value, what is not yet checkpointed) are cached per
+ * partition; any rollback forgets them all, and they are re-read from the log on next use.
  */
 #include <assert.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <sodium.h>
 
 #include <cairn/err.h>
 
@@ -33,8 +38,12 @@ struct cairn_store {
     cairn_hlc_t clock;
     int depth;    /* open transaction levels */
     bool aborted; /* SQLite rolled the transaction back under an open level */
-    bool next_seq_known;
-    uint64_t next_seq;
+    bool readonly;
+    bool has_signer;
+    uint8_t sk[64];
+    uint64_t rights_rejected;
+    unsigned nheads;
+    cairn_local_head_t heads[CAIRN_LOCAL_HEADS];
     unsigned nstmts;
     struct {
         const char *sql;
@@ -126,6 +135,34 @@ static int init_clock(cairn_store_t *s)
     return rc == SQLITE_ROW ? 0 : cairn_store_code(rc);
 }
 
+/* A read-only connection reads what is there: no journal mode change, no migration. */
+static int configure_readonly(cairn_store_t *s, const char *path)
+{
+    char err[256] = "";
+    sqlite3_stmt *st = NULL;
+    long long v = 0;
+    int rc;
+
+    sqlite3_extended_result_codes(s->db, 1);
+    sqlite3_busy_timeout(s->db, BUSY_TIMEOUT_MS);
+    rc = cairn_store_schema_check(s->db, err, sizeof err);
+    if (rc != 0) {
+        cairn_log_error("store: %s: %s", path, err);
+        return rc;
+    }
+    rc = sqlite3_prepare_v2(s->db, "SELECT value FROM meta WHERE key = 'schema_version'", -1, &st,
+                            NULL);
+    if (rc == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+        v = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    if (v != cairn_store_schema_version()) {
+        cairn_log_error("store: %s: schema version %lld, this cairnd reads %d", path, v,
+                        cairn_store_schema_version());
+        return CAIRN_EUNSUPPORTED;
+    }
+    return 0;
+}
+
 static int configure(cairn_store_t *s, const char *path)
 {
     char mode[16] = "";
@@ -159,7 +196,8 @@ static int configure(cairn_store_t *s, const char *path)
     return init_clock(s);
 }
 
-int cairn_store_open(const char *path, const uint8_t origin[CAIRN_NODE_ID_LEN], cairn_store_t **out)
+static int open_store(const char *path, const uint8_t origin[CAIRN_NODE_ID_LEN], bool readonly,
+                      cairn_store_t **out)
 {
     static const char hex[] = "0123456789abcdef";
     cairn_store_t *s = calloc(1, sizeof *s);
@@ -173,14 +211,18 @@ int cairn_store_open(const char *path, const uint8_t origin[CAIRN_NODE_ID_LEN], 
         s->partition[7 + 2 * i] = hex[origin[i] >> 4];
         s->partition[8 + 2 * i] = hex[origin[i] & 15];
     }
-    rc = sqlite3_open_v2(path, &s->db,
-                         SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+    s->readonly = readonly;
+    rc = sqlite3_open_v2(
+        path, &s->db,
+        (readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) |
+            SQLITE_OPEN_NOMUTEX,
+        NULL);
     if (rc != SQLITE_OK) {
         cairn_log_error("store: %s: %s", path, s->db ? sqlite3_errmsg(s->db) : "out of memory");
         rc = cairn_store_code(rc);
         goto fail;
     }
-    rc = configure(s, path);
+    rc = readonly ? configure_readonly(s, path) : configure(s, path);
     if (rc != 0)
         goto fail;
     *out = s;
@@ -188,6 +230,33 @@ int cairn_store_open(const char *path, const uint8_t origin[CAIRN_NODE_ID_LEN], 
 fail:
     cairn_store_close(s);
     return rc;
+}
+
+int cairn_store_open(const char *path, const uint8_t origin[CAIRN_NODE_ID_LEN], cairn_store_t **out)
+{
+    return open_store(path, origin, false, out);
+}
+
+int cairn_store_open_readonly(const char *path, cairn_store_t **out)
+{
+    static const uint8_t none[CAIRN_NODE_ID_LEN];
+    return open_store(path, none, true, out);
+}
+
+void cairn_store_set_signer(cairn_store_t *s, const uint8_t sk[64])
+{
+    memcpy(s->sk, sk, sizeof s->sk);
+    s->has_signer = true;
+}
+
+const uint8_t *cairn_store_signer(const cairn_store_t *s)
+{
+    return s->has_signer ? s->sk : NULL;
+}
+
+uint64_t *cairn_store_rights_counter(cairn_store_t *s)
+{
+    return &s->rights_rejected;
 }
 
 void cairn_store_close(cairn_store_t *s)
@@ -200,6 +269,7 @@ void cairn_store_close(cairn_store_t *s)
         if (s->stmts[i].st != NULL)
             sqlite3_finalize(s->stmts[i].st);
     sqlite3_close(s->db);
+    sodium_memzero(s->sk, sizeof s->sk);
     free(s);
 }
 
@@ -231,7 +301,7 @@ static bool lost_transaction(cairn_store_t *s)
     return s->aborted;
 }
 
-/* Leaves one level; the cached seq may describe undone work, so it is forgotten. */
+/* Leaves one level. */
 static void leave_level(cairn_store_t *s)
 {
     assert(s->depth > 0);
@@ -252,7 +322,7 @@ void cairn_store_abort(cairn_store_t *s)
     if (!lost_transaction(s))
         exec_cached(s, "ROLLBACK");
     s->aborted = true;
-    s->next_seq_known = false;
+    cairn_store_heads_forget(s);
 }
 
 int cairn_store_begin(cairn_store_t *s)
@@ -271,7 +341,7 @@ void cairn_store_rollback(cairn_store_t *s)
 {
     if (s->depth == 0)
         return;
-    s->next_seq_known = false;
+    cairn_store_heads_forget(s);
     if (!lost_transaction(s)) {
         if (s->depth == 1) {
             exec_cached(s, "ROLLBACK");
@@ -291,6 +361,11 @@ int cairn_store_commit(cairn_store_t *s)
         cairn_store_rollback(s);
         return CAIRN_ESTORE;
     }
+    /* One signature per partition appended to, for the whole transaction. */
+    if (s->depth == 1 && (rc = cairn_store_checkpoint_all(s)) != 0) {
+        cairn_store_rollback(s);
+        return rc;
+    }
     rc = exec_cached(s, s->depth == 1 ? "COMMIT" : "RELEASE cairn");
     if (rc != 0) {
         cairn_store_rollback(s);
@@ -300,40 +375,27 @@ int cairn_store_commit(cairn_store_t *s)
     return 0;
 }
 
-int cairn_store_last_seq(cairn_store_t *s, const uint8_t origin[CAIRN_NODE_ID_LEN], uint64_t *seq)
+cairn_local_head_t *cairn_store_heads(cairn_store_t *s, unsigned *n)
 {
-    sqlite3_stmt *st = NULL;
-    int rc = cairn_store_stmt(s, "SELECT max(seq) FROM events WHERE origin = ?1", &st);
-    if (rc != 0)
-        return rc;
-    sqlite3_bind_blob(st, 1, origin, CAIRN_NODE_ID_LEN, SQLITE_STATIC);
-    rc = sqlite3_step(st);
-    *seq = rc == SQLITE_ROW ? (uint64_t)sqlite3_column_int64(st, 0) : 0;
-    sqlite3_reset(st);
-    return rc == SQLITE_ROW ? 0 : cairn_store_code(rc);
+    *n = s->nheads;
+    return s->heads;
 }
 
-int cairn_store_next_seq(cairn_store_t *s, uint64_t *seq)
+cairn_local_head_t *cairn_store_head_add(cairn_store_t *s)
 {
-    if (!s->next_seq_known) {
-        uint64_t last;
-        int rc = cairn_store_last_seq(s, s->origin, &last);
-        if (rc != 0)
-            return rc;
-        s->next_seq = last + 1;
-        s->next_seq_known = true;
-    }
-    *seq = s->next_seq;
-    return 0;
+    if (s->nheads == CAIRN_LOCAL_HEADS)
+        return NULL;
+    memset(&s->heads[s->nheads], 0, sizeof s->heads[0]);
+    return &s->heads[s->nheads++];
 }
 
-void cairn_store_seq_used(cairn_store_t *s, uint64_t seq)
+void cairn_store_heads_reset(cairn_store_t *s)
 {
-    s->next_seq = seq + 1;
-    s->next_seq_known = true;
+    s->nheads = 0;
 }
 
-void cairn_store_seq_forget(cairn_store_t *s)
+void cairn_store_heads_forget(cairn_store_t *s)
 {
-    s->next_seq_known = false;
+    for (unsigned i = 0; i < s->nheads; i++)
+        s->heads[i].known = false;
 }

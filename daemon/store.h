@@ -2,8 +2,10 @@
  * store.h: the SQLite store: the event log and the projections built from it.
  *
  * One database file, DATADIR/cairn.db, in WAL mode with synchronous=FULL, so a committed
- * transaction survives power loss. Every change is an event (origin, seq, hlc, partition, type,
- * entity, body); (origin, seq) is gapless per origin and is the event's identity. Projections
+ * transaction survives power loss. Every change is an event (origin, partition, seq, hlc, type,
+ * entity, body); (origin, partition, seq) is the event's identity and seq is gapless per (origin,
+ * partition), so a partition can be synced on its own. Each event row carries its hash chain value
+ * (cairn/event.h), and the node signs checkpoints on its own chains (store_sync.h). Projections
  * (credentials, educators, submissions, evidence, ...) are updated from each event in the same
  * transaction that stores it, and can be rebuilt from the log. Only the loop thread uses a store.
  */
@@ -14,28 +16,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <cairn/event.h>
 #include <cairn/hlc.h>
 
 typedef struct cairn_store cairn_store_t;
 
-#define CAIRN_NODE_ID_LEN 32
-#define CAIRN_PARTITION_MAX 80 /* "school:" + 64 hex characters of the node id is 71 */
-#define CAIRN_TYPE_MAX 48
-#define CAIRN_ENTITY_MAX 96
-/* 3 MiB: a full manifest (65536 chunks x 34 bytes = 2.2 MB) plus the rest of the body, still
- * under one frame (4 MiB) so an event always travels whole. */
-#define CAIRN_EVENT_BODY_MAX (3u * 1024 * 1024)
-
-typedef struct {
-    uint8_t origin[CAIRN_NODE_ID_LEN];
-    uint64_t seq;
-    uint64_t hlc;
-    const char *partition; /* "catalog" or "school:<node id hex>" */
-    const char *type;      /* e.g. "educator.add" (PROTOCOL.md "Events") */
-    const char *entity;    /* the id of the entity the event is about */
-    const uint8_t *body;   /* msgpack map */
-    size_t body_len;
-} cairn_event_t;
+/* cairn_event_t and the field limits are in cairn/event.h: they are wire format. */
 
 /* Opens or creates path, applies pending migrations, checks the schema version.
  * origin is this node's id (events appended locally carry it). */
@@ -43,23 +29,37 @@ int cairn_store_open(const char *path, const uint8_t origin[CAIRN_NODE_ID_LEN],
                      cairn_store_t **out);
 void cairn_store_close(cairn_store_t *s);
 
+/* Opens an existing store for reading only (no migration; a schema version other than this
+ * binary's is CAIRN_EUNSUPPORTED), e.g. for `cairnd state-hash` beside a running daemon. */
+int cairn_store_open_readonly(const char *path, cairn_store_t **out);
+
+/* Gives the store this node's Ed25519 secret key (copied; wiped on close). From then on every
+ * outermost commit that appended local events signs one checkpoint per partition appended to
+ * (more in a long transaction, so a checkpoint span stays small: store_sync.h). Without a signer
+ * appends work but make no checkpoint, and events not covered by a checkpoint cannot be exported
+ * in a change set until a later append, with a signer, checkpoints past them. */
+void cairn_store_set_signer(cairn_store_t *s, const uint8_t sk[64]);
+
 /* Explicit transactions; append/apply inside one join it, outside they commit on their own. */
 int cairn_store_begin(cairn_store_t *s);
 int cairn_store_commit(cairn_store_t *s);
 void cairn_store_rollback(cairn_store_t *s);
 
-/* Appends a local event: next seq for our origin, a fresh HLC timestamp; applies it to the
- * projections in the same transaction. On any failure nothing is stored. */
+/* Appends a local event: the next seq for (our origin, partition), a fresh HLC timestamp, the
+ * next chain value; applies it to the projections in the same transaction. On any failure nothing
+ * is stored. */
 int cairn_store_append(cairn_store_t *s, const char *partition, const char *type,
-                       const char *entity, const uint8_t *body, size_t body_len,
-                       uint64_t *seq_out, uint64_t *hlc_out);
+                       const char *entity, const uint8_t *body, size_t body_len, uint64_t *seq_out,
+                       uint64_t *hlc_out);
 
-/* Applies an event from any origin: a no-op returning 0 if (origin, seq) is already held with the
- * same content; CAIRN_ECONFLICT if held with different content; CAIRN_EGAP if seq is not the next
- * one for origin; otherwise stores and projects it. */
+/* Applies an event from any origin: a no-op returning 0 if (origin, partition, seq) is already
+ * held with the same content; CAIRN_ECONFLICT if held with different content; CAIRN_EGAP if seq is
+ * not the next one for (origin, partition); otherwise stores (with its chain value) and projects
+ * it. No checkpoint comes with it: sync uses cairn_store_changeset_apply (store_sync.h), which
+ * verifies the origin's signature. */
 int cairn_store_apply(cairn_store_t *s, const cairn_event_t *ev);
 
-/* Drops every projection and replays the whole log in (hlc, origin, seq) order, in one
+/* Drops every projection and replays the whole log in (hlc, origin, partition, seq) order, in one
  * transaction. *equal says whether the rebuilt projections equal those before (digest compare). */
 int cairn_store_rebuild(cairn_store_t *s, bool *equal, uint64_t *events_replayed);
 

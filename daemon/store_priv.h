@@ -10,6 +10,7 @@
 #define CAIRN_STORE_PRIV_H
 
 #include <sqlite3.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -44,14 +45,51 @@ int cairn_store_depth(cairn_store_t *s);
  * with CAIRN_ESTORE. For failures that cannot be undone piecemeal. */
 void cairn_store_abort(cairn_store_t *s);
 
-/* The highest seq held for origin (0 when none). */
-int cairn_store_last_seq(cairn_store_t *s, const uint8_t origin[CAIRN_NODE_ID_LEN], uint64_t *seq);
+/* The head of one of our own chains, cached per partition (store_events.c keeps it). known is
+ * false after a rollback: re-read it from the log before use. span_* count what was appended
+ * after the last checkpoint. */
+#define CAIRN_LOCAL_HEADS 64
+typedef struct {
+    char partition[CAIRN_PARTITION_MAX + 1];
+    bool known;
+    uint64_t next_seq;
+    uint8_t chain[CAIRN_CHAIN_LEN];
+    uint32_t span_events;
+    uint64_t span_bytes;
+} cairn_local_head_t;
 
-/* Called by the event writer: the next local seq (cached; recomputed after any rollback) and the
- * clock every local event is stamped from. */
-int cairn_store_next_seq(cairn_store_t *s, uint64_t *seq);
-void cairn_store_seq_used(cairn_store_t *s, uint64_t seq);
-void cairn_store_seq_forget(cairn_store_t *s);
+cairn_local_head_t *cairn_store_heads(cairn_store_t *s, unsigned *n);
+/* A zeroed new slot, or NULL when all CAIRN_LOCAL_HEADS are used. */
+cairn_local_head_t *cairn_store_head_add(cairn_store_t *s);
+/* Marks every cached head unknown (after a rollback, or an apply of our own origin's events). */
+void cairn_store_heads_forget(cairn_store_t *s);
+/* Empties the cache (after its pending spans were checkpointed). */
+void cairn_store_heads_reset(cairn_store_t *s);
+
+/* Signs and stores a checkpoint for every cached head with an unsigned span (store_events.c);
+ * called by the outermost commit. 0 when there is no signer. */
+int cairn_store_checkpoint_all(cairn_store_t *s);
+
+/* The signer's secret key, or NULL when none was set. */
+const uint8_t *cairn_store_signer(const cairn_store_t *s);
+
+/* The rights refusals counted since open (store_sync.c increments it). */
+uint64_t *cairn_store_rights_counter(cairn_store_t *s);
+
+/* The highest seq held for (origin, partition) and its chain value (32 zero bytes and seq 0 when
+ * none). */
+int cairn_store_chain_head(cairn_store_t *s, const uint8_t origin[CAIRN_NODE_ID_LEN],
+                           const char *partition, uint64_t *seq, uint8_t chain[CAIRN_CHAIN_LEN]);
+
+/* Stores ev (already checked, its seq the next for its chain) with its chain value and projects
+ * it, all or nothing (see store_events.c). For the store's writers only. */
+int cairn_store_event_put(cairn_store_t *s, const cairn_event_t *ev,
+                          const uint8_t chain[CAIRN_CHAIN_LEN]);
+
+/* Compares ev with the event held under its (origin, partition, seq): 1 same, 0 absent, or
+ * CAIRN_ECONFLICT / an error code. */
+int cairn_store_event_held(cairn_store_t *s, const cairn_event_t *ev);
+
 cairn_hlc_t *cairn_store_clock(cairn_store_t *s);
 
 /* cairn_store_append() with a body packed into an mpbuf, which it frees (-ENOMEM if packing

@@ -2,7 +2,7 @@
  * store_rebuild.c: the digest of every projection, and rebuilding the projections from the log.
  *
  * The digest is how we prove projections are a pure function of the log: rebuild deletes every
- * projection row and replays all events in (hlc, origin, seq) order, in one transaction, then
+ * projection row and replays all events in (hlc, origin, partition, seq) order, in one transaction, then
  * compares the digest with the one taken before. Any difference means a projection row was
  * changed by something other than an event, or a projector is not deterministic.
  *
@@ -150,7 +150,7 @@ static int replay(cairn_store_t *s, uint64_t *count)
     int step = SQLITE_DONE,
         rc = cairn_store_stmt(s,
                               "SELECT origin, seq, hlc, partition, type, entity, body"
-                              " FROM events ORDER BY hlc, origin, seq",
+                              " FROM events ORDER BY hlc, origin, partition, seq",
                               &st);
     *count = 0;
     if (rc != 0)

@@ -6,12 +6,16 @@
  * the version is re-read inside that transaction so two processes opening the same file at once
  * cannot apply a migration twice.
  *
- * Tables: `events` is the log (the only source of truth), keyed by (origin, seq) WITHOUT ROWID:
- * one b-tree fewer per append than a rowid table with a unique index (measured ~15% faster in
- * bench_events); the rare large body (a big file's manifest) goes to overflow pages as usual.
- * Everything else except `meta` is a projection, written only by projection.c from events and
- * rebuildable from the log. Projection rows carry the (hlc, origin) of the event that last wrote
- * them, for last-writer-wins merging.
+ * Tables: `events` is the log (the only source of truth), keyed by (partition, origin, seq)
+ * WITHOUT ROWID: one b-tree fewer per append than a rowid table with a unique index (measured ~15%
+ * faster in bench_events), and a partition's origins and their heads are a range of the key (what
+ * sync reads); the rare large body (a big file's manifest) goes to overflow pages as usual. Each
+ * row carries its hash chain value. `checkpoints` holds origins' signatures over (seq, chain) per
+ * partition, our own and relayed ones; `peers` the nodes we know and their roles (for rights).
+ * Migration 1 was changed in place for sync (issue 4) before any release: see docs/decisions.md.
+ * Everything else except `meta` and `peers` is a projection, written only by projection.c from
+ * events and rebuildable from the log. Projection rows carry the (hlc, origin) of the event that
+ * last wrote them, for last-writer-wins merging.
  */
 #include <stdio.h>
 #include <string.h>
@@ -23,15 +27,27 @@
 static const char *const migrations[] = {
     /* 1: the event log and the first projections. */
     "CREATE TABLE events("
+    "  partition TEXT NOT NULL,"
     "  origin BLOB NOT NULL CHECK(length(origin) = 32),"
     "  seq INTEGER NOT NULL CHECK(seq >= 1),"
     "  hlc INTEGER NOT NULL CHECK(hlc >= 0),"
-    "  partition TEXT NOT NULL,"
     "  type TEXT NOT NULL,"
     "  entity TEXT NOT NULL,"
     "  body BLOB NOT NULL,"
-    "  PRIMARY KEY(origin, seq)) WITHOUT ROWID;"
-    "CREATE INDEX events_by_hlc ON events(hlc, origin, seq);"
+    "  chain BLOB NOT NULL CHECK(length(chain) = 32),"
+    "  PRIMARY KEY(partition, origin, seq)) WITHOUT ROWID;"
+    "CREATE INDEX events_by_hlc ON events(hlc, origin, partition, seq);"
+    "CREATE TABLE checkpoints("
+    "  partition TEXT NOT NULL,"
+    "  origin BLOB NOT NULL CHECK(length(origin) = 32),"
+    "  seq INTEGER NOT NULL CHECK(seq >= 1),"
+    "  chain BLOB NOT NULL CHECK(length(chain) = 32),"
+    "  sig BLOB NOT NULL CHECK(length(sig) = 64),"
+    "  PRIMARY KEY(partition, origin, seq)) WITHOUT ROWID;"
+    "CREATE TABLE peers("
+    "  node BLOB PRIMARY KEY CHECK(length(node) = 32),"
+    "  role TEXT NOT NULL CHECK(role IN ('school', 'hub')),"
+    "  name TEXT NOT NULL) WITHOUT ROWID;"
 
     "CREATE TABLE issuer("
     "  id INTEGER PRIMARY KEY CHECK(id = 1),"

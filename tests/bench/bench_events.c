@@ -15,6 +15,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <sodium.h>
+
 #include <cairn/err.h>
 #include <cairn/hlc.h>
 #include <cairn/id.h>
@@ -52,7 +54,7 @@ int main(int argc, char **argv)
     uint64_t batch = argc > 2 ? strtoull(argv[2], NULL, 10) : 1000;
     const char *tmp = getenv("TMPDIR");
     char dir[256], path[300];
-    uint8_t origin[CAIRN_NODE_ID_LEN];
+    uint8_t origin[CAIRN_NODE_ID_LEN], sk[64];
     cairn_store_t *s;
     int rc = 0;
 
@@ -66,11 +68,13 @@ int main(int argc, char **argv)
         return 1;
     }
     snprintf(path, sizeof path, "%s/cairn.db", dir);
-    memset(origin, 0x5a, sizeof origin);
+    if (sodium_init() < 0 || crypto_sign_keypair(origin, sk) != 0)
+        return 1;
     if ((rc = cairn_store_open(path, origin, &s)) != 0) {
         fprintf(stderr, "bench_events: open %s: %s\n", path, cairn_strerror(rc));
         return 1;
     }
+    cairn_store_set_signer(s, sk);
     char(*ids)[CAIRN_ID_TEXT_LEN + 1] = n <= 100000000 ? malloc(n * sizeof *ids) : NULL;
     if (ids == NULL) {
         fprintf(stderr, "bench_events: no memory for %llu ids\n", (unsigned long long)n);

@@ -198,8 +198,9 @@ static void test_failed_rebuild_changes_nothing(void **state)
     bool equal;
     school_day(f);
     /* An event whose body no projector accepts, slipped into the log behind the store's back. */
-    fixture_sql(f, "INSERT INTO events(origin, seq, hlc, partition, type, entity, body)"
-                   " VALUES(zeroblob(32), 1, 1, 'catalog', 'educator.add', 'x', x'80')");
+    fixture_sql(f, "INSERT INTO events(origin, seq, hlc, partition, type, entity, body, chain)"
+                   " VALUES(zeroblob(32), 1, 1, 'catalog', 'educator.add', 'x', x'80',"
+                   " zeroblob(32))");
     assert_int_equal(cairn_store_projection_digest(f->store, before), 0);
     assert_int_equal(cairn_store_rebuild(f->store, &equal, NULL), CAIRN_EINVAL);
     assert_int_equal(cairn_store_projection_digest(f->store, after), 0);
