@@ -37,6 +37,7 @@ static const struct err_entry cairn_errors[] = {
     {CAIRN_EINCOMPLETE, "EINCOMPLETE", "blob is missing chunks"},
     {CAIRN_EUNSUPPORTED, "EUNSUPPORTED", "unsupported operation or version"},
     {CAIRN_ECRYPTO, "ECRYPTO", "invalid key or signature"},
+    {CAIRN_EDENIED, "EDENIED", "origin may not write this event"},
 };
 
 /* Negated errno values: the ones a daemon on Linux meets in file and socket I/O. Mapped here

@@ -30,7 +30,8 @@ enum {
     CAIRN_EINCOMPLETE = -10018,  /* a blob is missing chunks */
     CAIRN_EUNSUPPORTED = -10019, /* unknown operation or version */
     CAIRN_ECRYPTO = -10020,      /* a key or signature is invalid */
-    CAIRN_E__LAST = -10021,
+    CAIRN_EDENIED = -10021,      /* the origin may not write this event type there */
+    CAIRN_E__LAST = -10022,
 };
 
 /* A static, human-readable message for any code: Cairn's own, errno or libuv. Never NULL. */
