@@ -1,5 +1,5 @@
 /*
- * main.c: the cairnd command line: init, run, check-config, rebuild, blob-cat.
+ * main.c: the cairnd command line: init, run, check-config, rebuild, blob-cat, state-hash.
  *
  * Start-up is strict and fails fast with one line on stderr (exit 1; bad arguments exit 2):
  * nothing listens until the config, the identity, the store and the blob store are all good.
@@ -36,6 +36,7 @@
 #include "log.h"
 #include "server.h"
 #include "store.h"
+#include "store_sync.h"
 
 #define EXIT_USAGE 2
 #define EXIT_NOT_EQUAL 3
@@ -49,10 +50,11 @@ static const char usage_text[] = "usage: cairnd init --role school|hub --data DI
                                  "       cairnd run --data DIR [--listen HOST:PORT]\n"
                                  "       cairnd check-config --data DIR\n"
                                  "       cairnd rebuild --data DIR\n"
-                                 "       cairnd blob-cat --data DIR HASH\n";
+                                 "       cairnd blob-cat --data DIR HASH\n"
+                                 "       cairnd state-hash --data DIR [--partition P]\n";
 
 typedef struct {
-    const char *role, *data, *name, *listen, *hash;
+    const char *role, *data, *name, *listen, *hash, *partition;
 } args_t;
 
 __attribute__((format(printf, 1, 2))) static int usage(const char *fmt, ...)
@@ -87,10 +89,13 @@ static int parse_args(int argc, char **argv, args_t *a)
         const char *name;
         size_t off;
     } opts[] = {
+        /* clang-format off */
         {"--role", offsetof(args_t, role)},
         {"--data", offsetof(args_t, data)},
         {"--name", offsetof(args_t, name)},
         {"--listen", offsetof(args_t, listen)},
+        {"--partition", offsetof(args_t, partition)},
+        /* clang-format on */
     };
     for (int i = 2; i < argc; i++) {
         const char *arg = argv[i];
@@ -518,6 +523,32 @@ static int cmd_blob_cat(const args_t *a)
     return 0;
 }
 
+/* ---- state-hash ---- */
+
+/* Prints the replicated state's digest (store_sync.h). Opens the store read-only, so it runs
+ * beside a live daemon (WAL readers never block the writer) and takes no lock. */
+static int cmd_state_hash(const args_t *a)
+{
+    int rc = start_command(a, "state-hash", false);
+    if (rc != 0)
+        return rc;
+    char path[PATH_MAX], hex[65];
+    uint8_t h[32];
+    if (path_in(path, sizeof path, a->data, DB_FILE) != 0)
+        return fail("%s: path too long", a->data);
+    cairn_store_t *store;
+    rc = cairn_store_open_readonly(path, &store);
+    if (rc != 0)
+        return fail("cannot open the store %s: %s", path, cairn_strerror(rc));
+    rc = cairn_store_state_hash(store, a->partition, h);
+    cairn_store_close(store);
+    if (rc != 0)
+        return fail("state hash failed: %s", cairn_strerror(rc));
+    sodium_bin2hex(hex, sizeof hex, h, sizeof h);
+    printf("%s\n", hex);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2)
@@ -533,6 +564,8 @@ int main(int argc, char **argv)
         return rc;
     if (strcmp(cmd, "run") != 0 && a.listen != NULL)
         return usage("--listen is an option of run only");
+    if (strcmp(cmd, "state-hash") != 0 && a.partition != NULL)
+        return usage("--partition is an option of state-hash only");
     if (strcmp(cmd, "init") == 0)
         return cmd_init(&a);
     if (a.role != NULL || a.name != NULL)
@@ -545,5 +578,7 @@ int main(int argc, char **argv)
         return cmd_rebuild(&a);
     if (strcmp(cmd, "blob-cat") == 0)
         return cmd_blob_cat(&a);
+    if (strcmp(cmd, "state-hash") == 0)
+        return cmd_state_hash(&a);
     return usage("unknown command '%s'", cmd);
 }
