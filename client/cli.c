@@ -28,10 +28,9 @@ static const struct {
     const char *name;
     const cairn_subcmd_t *subs;
 } groups[] = {
-    {"catalog", cairn_cmd_catalog},
-    {"educator", cairn_cmd_educator},
-    {"submission", cairn_cmd_submission},
-    {"evidence", cairn_cmd_evidence},
+    {"catalog", cairn_cmd_catalog},       {"educator", cairn_cmd_educator},
+    {"submission", cairn_cmd_submission}, {"evidence", cairn_cmd_evidence},
+    {"bundle", cairn_cmd_bundle},
 };
 
 static void print_doc_line(FILE *f, const cairn_cmd_doc_t *doc)

@@ -87,6 +87,18 @@ static const char *const migrations[] = {
     "  name TEXT, media_type TEXT, hash BLOB, text TEXT,"
     "  hlc INTEGER NOT NULL, origin BLOB NOT NULL,"
     "  PRIMARY KEY(submission, part)) WITHOUT ROWID;",
+    /* 2: what each peer is known to hold (the last version vector it sent us, per partition), so
+     * a USB bundle carries only what it lacks; and the bundles already imported. */
+    "CREATE TABLE IF NOT EXISTS peer_vectors("
+    "  peer BLOB NOT NULL CHECK(length(peer) = 32),"
+    "  partition TEXT NOT NULL,"
+    "  origin BLOB NOT NULL CHECK(length(origin) = 32),"
+    "  seq INTEGER NOT NULL CHECK(seq >= 1),"
+    "  PRIMARY KEY(peer, partition, origin)) WITHOUT ROWID;"
+    "CREATE TABLE IF NOT EXISTS bundles_seen("
+    "  bundle_id BLOB PRIMARY KEY CHECK(length(bundle_id) = 16),"
+    "  peer BLOB NOT NULL CHECK(length(peer) = 32),"
+    "  applied_at INTEGER NOT NULL);",
 };
 
 #define MIGRATION_COUNT ((int)(sizeof migrations / sizeof migrations[0]))
