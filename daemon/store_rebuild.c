@@ -2,8 +2,8 @@
  * store_rebuild.c: the digest of every projection, and rebuilding the projections from the log.
  *
  * The digest is how we prove projections are a pure function of the log: rebuild deletes every
- * projection row and replays all events in (hlc, origin, partition, seq) order, in one transaction, then
- * compares the digest with the one taken before. Any difference means a projection row was
+ * projection row and replays all events in (hlc, origin, partition, seq) order, in one transaction,
+ * then compares the digest with the one taken before. Any difference means a projection row was
  * changed by something other than an event, or a projector is not deterministic.
  *
  * A new projection table must be added to both lists below, in the order that keeps foreign keys

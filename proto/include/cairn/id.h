@@ -3,9 +3,9 @@
  *
  * An id is 128 random bits. They are not time-ordered on purpose: people type ids by prefix, and
  * with a time prefix (the ULID layout) ids made in the same second share 8 or more characters;
- * random ids are unique in 4 to 6. Creation order lives in the events' HLC. The text form is 26 characters of Crockford base32 in
- * lower case ("01jdx3q4c8m6a9v2k5r7t0w1yz"); parsing accepts either case and treats i/l as 1 and o
- * as 0, and refuses anything else.
+ * random ids are unique in 4 to 6. Creation order lives in the events' HLC. The text form is 26
+ * characters of Crockford base32 in lower case ("01jdx3q4c8m6a9v2k5r7t0w1yz"); parsing accepts
+ * either case and treats i/l as 1 and o as 0, and refuses anything else.
  */
 #ifndef CAIRN_ID_H
 #define CAIRN_ID_H
