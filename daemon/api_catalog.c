@@ -10,6 +10,7 @@
 #include "api_util.h"
 #include "catalog.h"
 #include "daemon.h"
+#include "sync.h"
 
 static int catalog_import(cairn_req_t *req)
 {
@@ -17,6 +18,9 @@ static int catalog_import(cairn_req_t *req)
     cairn_catalog_result_t res;
     const char *json;
     size_t len;
+    if (req->d->cfg.role == CAIRN_ROLE_SCHOOL && cairn_sync_has_hub(req->d->datadir))
+        return cairn_req_fail(req, CAIRN_ESTATE,
+                              "the catalog comes from your hub now: import it at the hub");
     int rc = cairn_api_arg_str(req, "json", true, 1, CAIRN_CATALOG_MAX_BYTES, &json, &len);
     if (rc != 0)
         return rc;

@@ -33,6 +33,9 @@ enum key_id {
     K_DISK_RESERVE,
     K_WRITE_CONCURRENCY,
     K_LOG_LEVEL,
+    K_SYNC_LISTEN,
+    K_RECONNECT_MIN,
+    K_RECONNECT_MAX,
     K_COUNT
 };
 
@@ -49,13 +52,17 @@ static const struct {
     [K_DISK_RESERVE] = {"blobs", "disk_reserve"},
     [K_WRITE_CONCURRENCY] = {"blobs", "write_concurrency"},
     [K_LOG_LEVEL] = {"log", "level"},
+    [K_SYNC_LISTEN] = {"sync", "listen"},
+    [K_RECONNECT_MIN] = {"sync", "reconnect_min_ms"},
+    [K_RECONNECT_MAX] = {"sync", "reconnect_max_ms"},
 };
 
-static const char *const config_sections[] = {"node", "api", "blobs", "log"};
+static const char *const config_sections[] = {"node", "api", "blobs", "log", "sync"};
 
 #define MAX_CONNECTIONS_LIMIT 4096u
 #define WRITE_CONCURRENCY_LIMIT 64u
 #define LINE_MAX_LEN 1024
+#define RECONNECT_LIMIT_MS 3600000u /* an hour: a longer wait looks like a dead link */
 
 typedef struct {
     const char *path;
@@ -79,6 +86,11 @@ void cairn_config_defaults(cairn_config_t *cfg)
     cfg->disk_reserve = 1024ull * 1024 * 1024;
     cfg->write_concurrency = 4;
     cfg->log_level = CAIRN_LOG_INFO;
+    snprintf(cfg->sync_host, sizeof cfg->sync_host, "127.0.0.1");
+    cfg->sync_port = 7421;
+    cfg->sync_enabled = 1;
+    cfg->reconnect_min_ms = 500;
+    cfg->reconnect_max_ms = 60000;
 }
 
 const char *cairn_role_name(cairn_role_t role)
@@ -189,8 +201,8 @@ __attribute__((format(printf, 3, 4))) static int reason(char *err, size_t errlen
     return CAIRN_EINVAL;
 }
 
-int cairn_config_parse_listen(const char *s, char host[64], uint16_t *port, char *err,
-                              size_t errlen)
+static int parse_hostport(const char *s, char host[64], uint16_t *port, bool loopback_only,
+                          char *err, size_t errlen)
 {
     const char *h = s, *hend, *colon;
     if (s[0] == '[') {
@@ -228,7 +240,7 @@ int cairn_config_parse_listen(const char *s, char host[64], uint16_t *port, char
     } else {
         return reason(err, errlen, "host '%s' is not an IP address (use 127.0.0.1 or [::1])", hbuf);
     }
-    if (!loopback)
+    if (!loopback && loopback_only)
         return reason(err, errlen,
                       "%s is not a loopback address: this version serves the local API on "
                       "127.0.0.0/8 or ::1 only (remote access needs the secure channel)",
@@ -236,6 +248,17 @@ int cairn_config_parse_listen(const char *s, char host[64], uint16_t *port, char
     memcpy(host, hbuf, hlen + 1);
     *port = (uint16_t)p;
     return 0;
+}
+
+int cairn_config_parse_listen(const char *s, char host[64], uint16_t *port, char *err,
+                              size_t errlen)
+{
+    return parse_hostport(s, host, port, true, err, errlen);
+}
+
+int cairn_config_parse_addr(const char *s, char host[64], uint16_t *port, char *err, size_t errlen)
+{
+    return parse_hostport(s, host, port, false, err, errlen);
 }
 
 /* A node name: what `cairn status` and the hub show; one printable line. */
@@ -329,6 +352,20 @@ static int set_key(cairn_config_t *cfg, enum key_id k, const char *v, char *why,
         if (cairn_log_level_parse(v, &cfg->log_level) != 0)
             return reason(why, whylen, "expected debug, info, warn or error");
         return 0;
+    case K_SYNC_LISTEN:
+        if (cairn_config_parse_addr(v, cfg->sync_host, &cfg->sync_port, why, whylen) != 0)
+            return CAIRN_EINVAL;
+        cfg->sync_enabled = cfg->sync_port != 0;
+        return 0;
+    case K_RECONNECT_MIN:
+    case K_RECONNECT_MAX:
+        if (parse_uint_range(v, 10, RECONNECT_LIMIT_MS, &n) != 0)
+            return reason(why, whylen, "expected milliseconds from 10 to %u", RECONNECT_LIMIT_MS);
+        if (k == K_RECONNECT_MIN)
+            cfg->reconnect_min_ms = (uint32_t)n;
+        else
+            cfg->reconnect_max_ms = (uint32_t)n;
+        return 0;
     case K_COUNT:
         break;
     }
@@ -350,7 +387,7 @@ static int on_pair(void *user, const char *section, const char *name, const char
     if (section[0] == '\0') {
         fail_at(p, p->line,
                 "key '%s' outside any section (put it under [node], [api], "
-                "[blobs] or [log])",
+                "[blobs], [log] or [sync])",
                 name);
         return 1;
     }
@@ -422,7 +459,7 @@ static char *read_line(char *str, int num, void *stream)
                 if (!section_known(name))
                     fail_at(p, p->line,
                             "unknown section [%s] (expected [node], [api], "
-                            "[blobs] or [log])",
+                            "[blobs], [log] or [sync])",
                             name);
             }
         }
@@ -460,6 +497,13 @@ int cairn_config_load(const char *path, cairn_config_t *cfg, char *err, size_t e
     }
     if (p.err_line != 0) {
         snprintf(err, errlen, "%s", p.err);
+        return CAIRN_ECONFIG;
+    }
+    if (out.reconnect_min_ms > out.reconnect_max_ms) {
+        snprintf(err, errlen, "%s:%d: reconnect_min_ms (%u) is above reconnect_max_ms (%u)", path,
+                 p.seen_line[K_RECONNECT_MIN] ? p.seen_line[K_RECONNECT_MIN]
+                                              : p.seen_line[K_RECONNECT_MAX],
+                 out.reconnect_min_ms, out.reconnect_max_ms);
         return CAIRN_ECONFIG;
     }
     /* role and name say who this node is: never defaulted. */
@@ -518,7 +562,19 @@ static const char config_template[] =
     "[log]\n"
     "# level: least severe messages written to stderr: debug, info, warn or error.\n"
     "# Evidence content and keys are never logged at any level.\n"
-    "# level = info\n";
+    "# level = info\n"
+    "\n"
+    "[sync]\n"
+    "# listen: (hub) address schools connect to for sync, HOST:PORT. Any IP address is\n"
+    "# accepted here: it faces the schools, and every byte on it goes through the secure\n"
+    "# channel. Port 0 disables it. `cairnd run --sync-listen HOST:PORT` overrides it; the\n"
+    "# port bound is written to DATADIR/cairnd.sync-port. Ignored by a school.\n"
+    "# listen = 127.0.0.1:7421\n"
+    "# reconnect_min_ms, reconnect_max_ms: (school, or a hub with a parent hub) after a lost\n"
+    "# or refused connection to the hub, wait a random time up to min x 2^attempts, capped at\n"
+    "# max (exponential backoff with full jitter; 10..3600000). A good session resets it.\n"
+    "# reconnect_min_ms = 500\n"
+    "# reconnect_max_ms = 60000\n";
 
 int cairn_config_write_default(const char *path, cairn_role_t role, const char *name)
 {

@@ -11,9 +11,9 @@
 typedef enum { CAIRN_ROLE_SCHOOL = 1, CAIRN_ROLE_HUB = 2 } cairn_role_t;
 
 typedef struct {
-    cairn_role_t role;          /* [node] role = school | hub */
-    char name[128];             /* [node] name */
-    char listen_host[64];       /* [api] listen = 127.0.0.1:7420 (tcp port 0 = disabled) */
+    cairn_role_t role;    /* [node] role = school | hub */
+    char name[128];       /* [node] name */
+    char listen_host[64]; /* [api] listen = 127.0.0.1:7420 (tcp port 0 = disabled) */
     uint16_t listen_port;
     char socket_name[64];       /* [api] socket = cairnd.sock, inside the data dir */
     uint32_t max_connections;   /* [api] max_connections = 64 */
@@ -21,6 +21,11 @@ typedef struct {
     uint64_t disk_reserve;      /* [blobs] disk_reserve = 1073741824 (bytes kept free) */
     uint32_t write_concurrency; /* [blobs] write_concurrency = 4 (chunks fsync'd in parallel) */
     int log_level;              /* [log] level = debug | info | warn | error */
+    char sync_host[64];         /* [sync] listen = 127.0.0.1:7421 (hub; port 0 = disabled) */
+    uint16_t sync_port;
+    int sync_enabled;          /* 0 when [sync] listen has port 0 (--sync-listen :0 = ephemeral) */
+    uint32_t reconnect_min_ms; /* [sync] reconnect_min_ms = 500 (school side) */
+    uint32_t reconnect_max_ms; /* [sync] reconnect_max_ms = 60000 */
 } cairn_config_t;
 
 void cairn_config_defaults(cairn_config_t *cfg);
@@ -39,6 +44,10 @@ const char *cairn_role_name(cairn_role_t role);
  * Returns 0 or CAIRN_EINVAL with the reason in err. Used for [api] listen and `run --listen`. */
 int cairn_config_parse_listen(const char *s, char host[64], uint16_t *port, char *err,
                               size_t errlen);
+
+/* As cairn_config_parse_listen, but any IP literal is accepted: [sync] listen faces the schools,
+ * and `cairnd run --sync-listen`, enrolment token addresses. */
+int cairn_config_parse_addr(const char *s, char host[64], uint16_t *port, char *err, size_t errlen);
 
 /* Checks a node name ([node] name, `cairnd init --name`): 1..127 printable bytes, no leading or
  * trailing space, no comment marker. Returns 0 or CAIRN_EINVAL with the reason in err. */

@@ -37,6 +37,8 @@
 #include "server.h"
 #include "store.h"
 #include "store_sync.h"
+#include "sync.h"
+#include "enroll.h"
 
 #define EXIT_USAGE 2
 #define EXIT_NOT_EQUAL 3
@@ -45,16 +47,20 @@
 #define LOCK_FILE "cairnd.lock"
 #define PID_FILE "cairnd.pid"
 #define PORT_FILE "cairnd.port"
+#define SYNC_PORT_FILE "cairnd.sync-port"
 
 static const char usage_text[] = "usage: cairnd init --role school|hub --data DIR [--name NAME]\n"
-                                 "       cairnd run --data DIR [--listen HOST:PORT]\n"
+                                 "       cairnd run --data DIR [--listen HOST:PORT] "
+                                 "[--sync-listen HOST:PORT]\n"
                                  "       cairnd check-config --data DIR\n"
                                  "       cairnd rebuild --data DIR\n"
                                  "       cairnd blob-cat --data DIR HASH\n"
-                                 "       cairnd state-hash --data DIR [--partition P]\n";
+                                 "       cairnd state-hash --data DIR [--partition P]\n"
+                                 "       cairnd enroll create|join|list|revoke ... (cairnd "
+                                 "enroll for help)\n";
 
 typedef struct {
-    const char *role, *data, *name, *listen, *hash, *partition;
+    const char *role, *data, *name, *listen, *hash, *partition, *sync_listen;
 } args_t;
 
 __attribute__((format(printf, 1, 2))) static int usage(const char *fmt, ...)
@@ -93,6 +99,7 @@ static int parse_args(int argc, char **argv, args_t *a)
         {"--role", offsetof(args_t, role)},
         {"--data", offsetof(args_t, data)},
         {"--name", offsetof(args_t, name)},
+        {"--sync-listen", offsetof(args_t, sync_listen)},
         {"--listen", offsetof(args_t, listen)},
         {"--partition", offsetof(args_t, partition)},
         /* clang-format on */
@@ -313,6 +320,8 @@ static int cmd_init(const args_t *a)
 typedef struct {
     cairn_daemon_t *d;
     cairn_server_t *server;
+    cairn_sync_hub_t *hub;
+    cairn_sync_school_t *school;
     uv_signal_t sigterm, sigint;
 } run_state_t;
 
@@ -327,6 +336,10 @@ static void on_signal(uv_signal_t *sig, int signum)
     cairn_log_info("%s received: stopping (finishing chunk writes in flight)",
                    signum == SIGTERM ? "SIGTERM" : "SIGINT");
     cairn_server_stop(rs->server);
+    if (rs->hub != NULL)
+        cairn_sync_hub_stop(rs->hub);
+    if (rs->school != NULL)
+        cairn_sync_school_stop(rs->school);
     uv_close((uv_handle_t *)&rs->sigterm, signal_closed);
     uv_close((uv_handle_t *)&rs->sigint, signal_closed);
 }
@@ -387,6 +400,19 @@ static int run_daemon(cairn_daemon_t *d, bool tcp)
     else
         remove_file_in(d->datadir, PORT_FILE);
 
+    if (d->cfg.role == CAIRN_ROLE_HUB && d->cfg.sync_enabled &&
+        cairn_sync_hub_start(d, &rs.hub, err, sizeof err) != 0) {
+        cairn_log_error("%s", err);
+        cairn_server_stop(rs.server);
+    } else if (rs.hub != NULL) {
+        write_small_file(d->datadir, SYNC_PORT_FILE, "%lu\n", cairn_sync_hub_port(rs.hub));
+        cairn_log_info("sync listening on %s:%u", d->cfg.sync_host, cairn_sync_hub_port(rs.hub));
+    } else {
+        remove_file_in(d->datadir, SYNC_PORT_FILE);
+    }
+    if (cairn_sync_school_start(d, &rs.school, err, sizeof err) != 0)
+        cairn_log_error("sync: %s (not syncing)", err);
+
     uv_signal_init(d->loop, &rs.sigterm);
     uv_signal_init(d->loop, &rs.sigint);
     rs.sigterm.data = rs.sigint.data = &rs;
@@ -410,6 +436,11 @@ static int run_daemon(cairn_daemon_t *d, bool tcp)
 
     uv_run(d->loop, UV_RUN_DEFAULT);
 
+    if (rs.hub != NULL)
+        cairn_sync_hub_free(rs.hub);
+    if (rs.school != NULL)
+        cairn_sync_school_free(rs.school);
+    remove_file_in(d->datadir, SYNC_PORT_FILE);
     cairn_server_free(rs.server);
     cairn_blobs_close(d->blobs);
     cairn_store_close(d->store);
@@ -436,6 +467,13 @@ static int cmd_run(const args_t *a)
                                       sizeof why) != 0)
             return usage("--listen %s: %s", a->listen, why);
         tcp = true; /* port 0 here asks for an ephemeral port, written to cairnd.port */
+    }
+    if (a->sync_listen != NULL) {
+        char why[256];
+        if (cairn_config_parse_addr(a->sync_listen, d.cfg.sync_host, &d.cfg.sync_port, why,
+                                    sizeof why) != 0)
+            return usage("--sync-listen %s: %s", a->sync_listen, why);
+        d.cfg.sync_enabled = 1; /* port 0 here asks for an ephemeral port (cairnd.sync-port) */
     }
     cairn_log_set_level(d.cfg.log_level);
 
@@ -554,6 +592,8 @@ int main(int argc, char **argv)
     if (argc < 2)
         return usage(NULL);
     const char *cmd = argv[1];
+    if (strcmp(cmd, "enroll") == 0)
+        return cairn_enroll_main(argc - 1, argv + 1);
     if (strcmp(cmd, "-h") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "help") == 0) {
         fputs(usage_text, stdout);
         return 0;
@@ -562,8 +602,8 @@ int main(int argc, char **argv)
     int rc = parse_args(argc, argv, &a);
     if (rc != 0)
         return rc;
-    if (strcmp(cmd, "run") != 0 && a.listen != NULL)
-        return usage("--listen is an option of run only");
+    if (strcmp(cmd, "run") != 0 && (a.listen != NULL || a.sync_listen != NULL))
+        return usage("--listen and --sync-listen are options of run only");
     if (strcmp(cmd, "state-hash") != 0 && a.partition != NULL)
         return usage("--partition is an option of state-hash only");
     if (strcmp(cmd, "init") == 0)

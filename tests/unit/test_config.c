@@ -181,7 +181,10 @@ static void test_unknown_key_and_section(void **state)
     (void)state;
     expect_error(NODE "\n[api]\nbogus_key = 1\n", 6, "unknown key 'bogus_key' in [api]");
     expect_error(NODE "[blobs]\nlisten = 127.0.0.1:1\n", 5, "unknown key 'listen' in [blobs]");
-    expect_error(NODE "[sync]\nhub = x\n", 4, "unknown section [sync]");
+    expect_error(NODE "[relay]\nhub = x\n", 4, "unknown section [relay]");
+    expect_error(NODE "[sync]\nhub = x\n", 5, "unknown key 'hub' in [sync]");
+    expect_error(NODE "[sync]\nreconnect_min_ms = 900\nreconnect_max_ms = 800\n", 5,
+                 "reconnect_min_ms");
     expect_error(NODE "[empty]\n", 4, "unknown section [empty]");
     expect_error("role = school\n" NODE, 1, "outside any section");
     expect_error(NODE "[node]\nRole = hub\n", 5, "unknown key 'Role' in [node]");
@@ -327,7 +330,7 @@ static void test_documented_defaults_load(void **state)
         }
     }
     fclose(in);
-    assert_int_equal(uncommented, 7);
+    assert_int_equal(uncommented, 10);
     write_conf(text);
     cairn_config_t cfg, defaults;
     char err[512];

@@ -1,0 +1,693 @@
+/*
+ * sync_session.c: one sync connection (sync.h, PROTOCOL.md section 8): a clear hello, the
+ * channel handshake, then sealed msgpack messages: vectors, change sets and acks per partition.
+ *
+ * Memory is bounded per session: the frame reader holds at most one frame, and no change set is
+ * built while more than CAIRN_SYNC_OUTPUT_HIGH bytes are unsent or one is unacknowledged for that
+ * partition. Every refusal is one log line naming the peer and closes this session only. Never
+ * logs a key, a PSK or event content.
+ */
+#include "sync.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+#include <sqlite3.h>
+
+#include <cairn/err.h>
+#include <cairn/mp.h>
+
+#include "identity.h"
+#include "log.h"
+#include "store.h"
+#include "store_sync.h"
+
+enum { P_CONNECTING, P_HELLO, P_HS, P_OPEN };
+
+static const cairn_mp_limits_t sync_limits = {.max_depth = 2,
+                                              .max_container = 16,
+                                              .max_objects = 64,
+                                              .max_str = 1024,
+                                              .max_bin = CAIRN_CHANGESET_MAX};
+
+typedef struct {
+    uv_write_t req;
+    size_t len;
+    cairn_sync_session_t *s;
+    uint8_t data[];
+} frame_write_t;
+
+void cairn_sync_school_partition(const uint8_t node[32], char *out)
+{
+    char hex[65];
+    cairn_identity_hex(node, hex);
+    snprintf(out, CAIRN_PARTITION_MAX + 1, "school:%s", hex);
+}
+
+uint32_t cairn_sync_backoff_ms(uint32_t min_ms, uint32_t max_ms, unsigned attempt, uint32_t r)
+{
+    uint64_t cap = min_ms;
+    for (unsigned i = 0; i < attempt && cap < max_ms; i++)
+        cap *= 2;
+    if (cap > max_ms)
+        cap = max_ms;
+    if (cap <= min_ms)
+        return min_ms;
+    return (uint32_t)(min_ms + (uint64_t)r % (cap - min_ms + 1));
+}
+
+static void handle_closed(uv_handle_t *h)
+{
+    cairn_sync_session_t *s = h->data;
+    if (--s->handles > 0)
+        return;
+    if (s->ops->closed != NULL)
+        s->ops->closed(s, s->reason[0] ? s->reason : NULL);
+    cairn_channel_wipe(&s->ch);
+    sodium_memzero(s->psk, sizeof s->psk);
+    cairn_frame_reader_free(&s->reader);
+    for (int i = 0; i < s->nparts; i++)
+        cairn_vector_free(&s->parts[i].peer);
+    free(s);
+}
+
+static void close_now(cairn_sync_session_t *s)
+{
+    if (s->tcp_open) {
+        s->tcp_open = false;
+        uv_close((uv_handle_t *)&s->tcp, handle_closed);
+    }
+    if (s->timer_open) {
+        s->timer_open = false;
+        uv_close((uv_handle_t *)&s->timer, handle_closed);
+    }
+}
+
+void cairn_sync_session_close(cairn_sync_session_t *s, const char *reason)
+{
+    if (s->closing)
+        return;
+    s->closing = true;
+    if (reason != NULL && s->reason[0] == '\0' && reason != s->reason) {
+        size_t n = strlen(reason);
+        if (n >= sizeof s->reason)
+            n = sizeof s->reason - 1;
+        memcpy(s->reason, reason, n);
+        s->reason[n] = '\0';
+    }
+    if (s->tcp_open)
+        uv_read_stop((uv_stream_t *)&s->tcp);
+    if (s->writes == 0)
+        close_now(s);
+}
+
+void cairn_sync_session_abort(cairn_sync_session_t *s, const char *reason)
+{
+    cairn_sync_session_close(s, reason);
+    close_now(s);
+}
+
+__attribute__((format(printf, 2, 3))) static void fail(cairn_sync_session_t *s, const char *fmt,
+                                                       ...)
+{
+    char buf[sizeof s->reason];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    cairn_sync_session_close(s, buf);
+}
+
+static void on_write(uv_write_t *req, int status)
+{
+    frame_write_t *w = (frame_write_t *)req;
+    cairn_sync_session_t *s = w->s;
+    s->writes--;
+    s->out_bytes -= w->len;
+    free(w);
+    if (status < 0 && !s->closing)
+        fail(s, "write to %s failed: %s", s->peer, uv_strerror(status));
+    if (s->closing && s->writes == 0)
+        close_now(s);
+}
+
+/* Queues one frame (header + payload); the payload is copied. */
+static int write_frame(cairn_sync_session_t *s, const void *payload, size_t len)
+{
+    if (s->closing || !s->tcp_open)
+        return CAIRN_ESTATE;
+    frame_write_t *w = malloc(sizeof *w + CAIRN_FRAME_HEADER + len);
+    if (w == NULL)
+        return -ENOMEM;
+    int rc = cairn_frame_header(w->data, len);
+    if (rc != 0) {
+        free(w);
+        return rc;
+    }
+    memcpy(w->data + CAIRN_FRAME_HEADER, payload, len);
+    w->len = CAIRN_FRAME_HEADER + len;
+    w->s = s;
+    uv_buf_t b = uv_buf_init((char *)w->data, (unsigned)w->len);
+    rc = uv_write(&w->req, (uv_stream_t *)&s->tcp, &b, 1, on_write);
+    if (rc != 0) {
+        free(w);
+        return rc;
+    }
+    s->writes++;
+    s->out_bytes += w->len;
+    return 0;
+}
+
+int cairn_sync_session_send(cairn_sync_session_t *s, const void *buf, size_t len)
+{
+    size_t cap = len + CAIRN_CHANNEL_OVERHEAD, outlen;
+    uint8_t *out = malloc(cap);
+    if (out == NULL)
+        return -ENOMEM;
+    int rc = cairn_channel_seal(&s->ch, buf, len, out, cap, &outlen);
+    if (rc == 0)
+        rc = write_frame(s, out, outlen);
+    free(out);
+    return rc;
+}
+
+/* A clear msgpack frame {key: str} or {"ok": bool[, "error": str]}: hello phase and refusals. */
+static void send_clear(cairn_sync_session_t *s, int ok, const char *error)
+{
+    msgpack_sbuffer sb;
+    msgpack_packer pk;
+    msgpack_sbuffer_init(&sb);
+    msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
+    msgpack_pack_map(&pk, error != NULL ? 3 : 2);
+    cairn_mp_pack_kv_u64(&pk, "v", 1);
+    cairn_mp_pack_kv_bool(&pk, "ok", ok != 0);
+    if (error != NULL)
+        cairn_mp_pack_kv_str(&pk, "error", error);
+    write_frame(s, sb.data, sb.size);
+    msgpack_sbuffer_destroy(&sb);
+}
+
+static void send_sealed_err(cairn_sync_session_t *s, const char *error)
+{
+    msgpack_sbuffer sb;
+    msgpack_packer pk;
+    msgpack_sbuffer_init(&sb);
+    msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
+    msgpack_pack_map(&pk, 2);
+    cairn_mp_pack_kv_str(&pk, "t", "err");
+    cairn_mp_pack_kv_str(&pk, "error", error);
+    cairn_sync_session_send(s, sb.data, sb.size);
+    msgpack_sbuffer_destroy(&sb);
+}
+
+static cairn_sync_part_t *find_part(cairn_sync_session_t *s, const char *p, size_t len)
+{
+    for (int i = 0; i < s->nparts; i++) {
+        if (strlen(s->parts[i].name) == len && memcmp(s->parts[i].name, p, len) == 0)
+            return &s->parts[i];
+    }
+    return NULL;
+}
+
+void cairn_sync_session_add_part(cairn_sync_session_t *s, const char *partition, bool send)
+{
+    if (s->nparts >= CAIRN_SYNC_PARTS)
+        return;
+    cairn_sync_part_t *p = &s->parts[s->nparts++];
+    memset(p, 0, sizeof *p);
+    snprintf(p->name, sizeof p->name, "%s", partition);
+    cairn_vector_init(&p->peer, partition);
+    p->send = send;
+    p->idle_at = -1;
+}
+
+/* Packs {"t": t, "p": partition, "v": our vector[, "data": cs]} and sends it sealed. */
+static int send_with_vector(cairn_sync_session_t *s, const char *t, cairn_sync_part_t *p,
+                            const void *data, size_t data_len)
+{
+    cairn_vector_t v;
+    msgpack_sbuffer vb, sb;
+    msgpack_packer pk;
+    cairn_vector_init(&v, p->name);
+    msgpack_sbuffer_init(&vb);
+    msgpack_sbuffer_init(&sb);
+    int rc = cairn_store_vector(s->d->store, p->name, &v);
+    if (rc == 0)
+        rc = cairn_vector_encode(&v, &vb);
+    if (rc == 0) {
+        msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
+        msgpack_pack_map(&pk, data != NULL ? 4 : 3);
+        cairn_mp_pack_kv_str(&pk, "t", t);
+        cairn_mp_pack_kv_str(&pk, "p", p->name);
+        cairn_mp_pack_kv_bin(&pk, "v", vb.data, vb.size);
+        if (data != NULL)
+            cairn_mp_pack_kv_bin(&pk, "data", data, data_len);
+        rc = cairn_sync_session_send(s, sb.data, sb.size);
+    }
+    cairn_vector_free(&v);
+    msgpack_sbuffer_destroy(&vb);
+    msgpack_sbuffer_destroy(&sb);
+    return rc;
+}
+
+int cairn_sync_session_start_sync(cairn_sync_session_t *s)
+{
+    for (int i = 0; i < s->nparts; i++) {
+        int rc = send_with_vector(s, "vec", &s->parts[i], NULL, 0);
+        if (rc != 0)
+            return rc;
+    }
+    return 0;
+}
+
+/* Sends the next change set of what the peer lacks in p, if any and if there is room. */
+static void pump(cairn_sync_session_t *s, cairn_sync_part_t *p)
+{
+    if (s->closing || !p->send || !p->have_peer || p->inflight ||
+        s->out_bytes > CAIRN_SYNC_OUTPUT_HIGH)
+        return;
+    int64_t changes = (int64_t)sqlite3_total_changes64(cairn_store_db(s->d->store));
+    if (p->idle_at == changes)
+        return;
+    msgpack_sbuffer cs;
+    msgpack_sbuffer_init(&cs);
+    uint64_t n = 0;
+    char err[256] = "";
+    int rc = cairn_store_changeset_build(s->d->store, p->name, &p->peer, CAIRN_SYNC_CHANGESET_BYTES,
+                                         &cs, &n, err, sizeof err);
+    if (rc != 0) {
+        cairn_log_error("sync %s: cannot build a change set for %s: %s", s->peer, p->name,
+                        err[0] ? err : cairn_strerror(rc));
+        p->idle_at = changes;
+    } else if (n == 0) {
+        p->idle_at = changes;
+    } else if (send_with_vector(s, "cs", p, cs.data, cs.size) == 0) {
+        p->inflight = true;
+        s->events_sent += n;
+        cairn_log_debug("sync %s: sent %llu events of %s (%zu bytes)", s->peer,
+                        (unsigned long long)n, p->name, cs.size);
+    }
+    msgpack_sbuffer_destroy(&cs);
+}
+
+static void on_timer(uv_timer_t *t)
+{
+    cairn_sync_session_t *s = t->data;
+    if (s->closing)
+        return;
+    s->ticks++;
+    if (s->ops->tick != NULL && s->phase == P_OPEN) {
+        const char *why = s->ops->tick(s);
+        if (why != NULL) {
+            send_sealed_err(s, why);
+            cairn_sync_session_close(s, why);
+            return;
+        }
+    }
+    for (int i = 0; i < s->nparts; i++)
+        pump(s, &s->parts[i]);
+}
+
+/* Updates p's peer vector from a message's "v". */
+static int take_vector(cairn_sync_session_t *s, cairn_sync_part_t *p, const msgpack_object *m)
+{
+    const uint8_t *b;
+    size_t len;
+    char err[200];
+    cairn_vector_t v;
+    if (cairn_mp_get_bin(m, "v", CAIRN_CHANGESET_MAX, &b, &len) != 0)
+        return fail(s, "%s sent a message without a vector", s->peer), CAIRN_EPROTO;
+    int rc = cairn_vector_decode(b, len, &v, err, sizeof err);
+    if (rc != 0)
+        return fail(s, "%s sent a bad vector: %s", s->peer, err), rc;
+    if (strcmp(v.partition, p->name) != 0) {
+        cairn_vector_free(&v);
+        return fail(s, "%s sent a vector for another partition", s->peer), CAIRN_EPROTO;
+    }
+    cairn_vector_free(&p->peer);
+    p->peer = v;
+    p->have_peer = true;
+    p->idle_at = -1;
+    return 0;
+}
+
+static void on_changeset(cairn_sync_session_t *s, cairn_sync_part_t *p, const msgpack_object *m)
+{
+    const uint8_t *data;
+    size_t len;
+    if (cairn_mp_get_bin(m, "data", CAIRN_CHANGESET_MAX, &data, &len) != 0)
+        return fail(s, "%s sent a change set message without data", s->peer);
+    cairn_apply_report_t rep;
+    memset(&rep, 0, sizeof rep);
+    int rc =
+        cairn_store_changeset_apply(s->d->store, data, len, cairn_rights_check, s->d->store, &rep);
+    if (rc != 0) {
+        char msg[400];
+        snprintf(msg, sizeof msg, "change set for %s refused: %s", p->name,
+                 rep.error[0] ? rep.error : cairn_strerror(rc));
+        cairn_log_warn("sync %s: %s", s->peer, msg);
+        send_sealed_err(s, msg);
+        return cairn_sync_session_close(s, msg);
+    }
+    s->events_received += rep.applied;
+    if (rep.applied > 0)
+        cairn_log_debug("sync %s: applied %llu events of %s", s->peer,
+                        (unsigned long long)rep.applied, p->name);
+    if (take_vector(s, p, m) == 0)
+        send_with_vector(s, "ack", p, NULL, 0);
+}
+
+static void on_message(cairn_sync_session_t *s, const msgpack_object *m)
+{
+    const char *t, *pname;
+    size_t tlen, plen;
+    if (cairn_mp_get_str(m, "t", 16, &t, &tlen) != 0)
+        return fail(s, "%s sent a message without a type", s->peer);
+    if (tlen == 3 && memcmp(t, "err", 3) == 0) {
+        const char *e;
+        size_t elen;
+        if (cairn_mp_get_str(m, "error", 1024, &e, &elen) != 0)
+            e = "?", elen = 1;
+        return fail(s, "%s refused: %.*s", s->peer, (int)elen, e);
+    }
+    bool vec = tlen == 3 && memcmp(t, "vec", 3) == 0;
+    bool cs = tlen == 2 && memcmp(t, "cs", 2) == 0;
+    bool ack = tlen == 3 && memcmp(t, "ack", 3) == 0;
+    if (!vec && !cs && !ack) {
+        if (s->ops->message == NULL || s->ops->message(s, t, tlen, m) != 0)
+            cairn_sync_session_close(s, s->reason[0] ? s->reason : "unexpected message");
+        return;
+    }
+    if (cairn_mp_get_str(m, "p", CAIRN_PARTITION_MAX, &pname, &plen) != 0)
+        return fail(s, "%s sent a message without a partition", s->peer);
+    cairn_sync_part_t *p = find_part(s, pname, plen);
+    if (p == NULL)
+        return fail(s, "%s sent partition %.*s, which this session does not sync", s->peer,
+                    (int)plen, pname);
+    if (cs) {
+        on_changeset(s, p, m);
+    } else if (take_vector(s, p, m) == 0) {
+        if (ack)
+            p->inflight = false;
+    }
+    pump(s, p);
+}
+
+static void on_established(cairn_sync_session_t *s)
+{
+    s->phase = P_OPEN;
+    s->established = true;
+    s->first_rx = true;
+    cairn_channel_peer(&s->ch, s->peer_pk);
+    char hex[65];
+    cairn_identity_hex(s->peer_pk, hex);
+    size_t n = strlen(s->peer);
+    snprintf(s->peer + n, sizeof s->peer - n, " (%.12s)", hex);
+    const char *why = s->ops->established != NULL ? s->ops->established(s) : NULL;
+    if (why != NULL) {
+        cairn_log_warn("sync %s: refused: %s", s->peer, why);
+        send_sealed_err(s, why);
+        cairn_sync_session_close(s, why);
+    }
+}
+
+static void handle_handshake(cairn_sync_session_t *s, const uint8_t *f, size_t len)
+{
+    if (cairn_channel_handshake_in(&s->ch, f, len) != 0) {
+        const char *why = cairn_channel_reason(&s->ch);
+        if (!s->initiator) {
+            char msg[200];
+            snprintf(msg, sizeof msg, "handshake refused: %s", why ? why : "?");
+            send_clear(s, 0, msg);
+        }
+        return fail(s, "handshake with %s failed: %s", s->peer, why ? why : "?");
+    }
+    if (cairn_channel_handshake_wants_out(&s->ch)) {
+        uint8_t out[CAIRN_CHANNEL_HANDSHAKE_MAX];
+        size_t olen;
+        if (cairn_channel_handshake_out(&s->ch, out, sizeof out, &olen) != 0)
+            return fail(s, "handshake with %s failed", s->peer);
+        write_frame(s, out, olen);
+    }
+    if (cairn_channel_is_established(&s->ch))
+        on_established(s);
+}
+
+/* The first message after the handshake may be the responder's clear refusal. */
+static bool clear_refusal(cairn_sync_session_t *s, const uint8_t *f, size_t len)
+{
+    cairn_mp_doc_t doc;
+    const char *e;
+    size_t elen;
+    if (cairn_mp_decode(f, len, &sync_limits, &doc) != 0)
+        return false;
+    bool found = cairn_mp_get_str(&doc.root, "error", 1024, &e, &elen) == 0;
+    if (found)
+        fail(s, "%s refused: %.*s", s->peer, (int)elen, e);
+    cairn_mp_doc_free(&doc);
+    return found;
+}
+
+static void handle_hello(cairn_sync_session_t *s, const uint8_t *f, size_t len)
+{
+    cairn_mp_doc_t doc;
+    if (cairn_mp_decode(f, len, &sync_limits, &doc) != 0)
+        return fail(s, "%s sent a bad hello", s->peer);
+    const msgpack_object *m = &doc.root;
+    int rc = 0;
+    if (s->initiator) {
+        bool ok = false;
+        const char *e = "no reason given";
+        size_t elen = strlen(e);
+        cairn_mp_get_bool(m, "ok", &ok);
+        cairn_mp_get_str(m, "error", 1024, &e, &elen);
+        if (!ok) {
+            fail(s, "%s refused: %.*s", s->peer, (int)elen, e);
+        } else {
+            rc =
+                cairn_channel_init(&s->ch, 1, s->d->node_pk, s->d->node_sk,
+                                   s->has_expect ? s->expect_pk : NULL, s->has_psk ? s->psk : NULL);
+            uint8_t out[CAIRN_CHANNEL_HANDSHAKE_MAX];
+            size_t olen;
+            if (rc == 0)
+                rc = cairn_channel_handshake_out(&s->ch, out, sizeof out, &olen);
+            if (rc == 0)
+                rc = write_frame(s, out, olen);
+            if (rc != 0)
+                fail(s, "cannot start the handshake with %s: %s", s->peer, cairn_strerror(rc));
+            s->phase = P_HS;
+        }
+    } else {
+        const uint8_t *psk = NULL;
+        const char *why = s->ops->hello(s, m, &psk);
+        if (why != NULL) {
+            cairn_log_warn("sync %s: refused before the handshake: %s", s->peer, why);
+            send_clear(s, 0, why);
+            cairn_sync_session_close(s, why);
+        } else {
+            if (psk != NULL) {
+                memcpy(s->psk, psk, 32);
+                s->has_psk = true;
+            }
+            rc = cairn_channel_init(&s->ch, 0, s->d->node_pk, s->d->node_sk, NULL,
+                                    s->has_psk ? s->psk : NULL);
+            if (rc == 0)
+                send_clear(s, 1, NULL);
+            else
+                fail(s, "cannot start the handshake: %s", cairn_strerror(rc));
+            s->phase = P_HS;
+        }
+    }
+    cairn_mp_doc_free(&doc);
+}
+
+static void handle_frame(cairn_sync_session_t *s, const uint8_t *f, size_t len)
+{
+    switch (s->phase) {
+    case P_HELLO:
+        return handle_hello(s, f, len);
+    case P_HS:
+        return handle_handshake(s, f, len);
+    case P_OPEN:
+        break;
+    default:
+        return fail(s, "%s sent data before the session was set up", s->peer);
+    }
+    uint8_t *pt = malloc(len);
+    if (pt == NULL)
+        return fail(s, "out of memory");
+    size_t ptlen = 0;
+    int rc = cairn_channel_open(&s->ch, f, len, pt, len, &ptlen);
+    bool first = s->first_rx;
+    s->first_rx = false;
+    if (rc < 0) {
+        if (!(first && s->initiator && clear_refusal(s, f, len)))
+            fail(s, "channel from %s failed: %s", s->peer,
+                 cairn_channel_reason(&s->ch) ? cairn_channel_reason(&s->ch) : "?");
+    } else if (rc == 1) {
+        cairn_sync_session_close(s, NULL);
+    } else {
+        cairn_mp_doc_t doc;
+        if (cairn_mp_decode(pt, ptlen, &sync_limits, &doc) != 0) {
+            fail(s, "%s sent a malformed message", s->peer);
+        } else {
+            on_message(s, &doc.root);
+            cairn_mp_doc_free(&doc);
+        }
+    }
+    sodium_memzero(pt, ptlen);
+    free(pt);
+}
+
+static void on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
+{
+    (void)h;
+    (void)suggested;
+    static char rbuf[64 * 1024]; /* one read at a time on the loop thread */
+    *buf = uv_buf_init(rbuf, sizeof rbuf);
+}
+
+static void on_read(uv_stream_t *st, ssize_t nread, const uv_buf_t *buf)
+{
+    cairn_sync_session_t *s = st->data;
+    if (nread == 0 || s->closing)
+        return;
+    if (nread < 0) {
+        if (nread == UV_EOF)
+            return fail(s, "%s closed the connection%s", s->peer,
+                        s->phase != P_OPEN ? " during the handshake" : "");
+        return fail(s, "read from %s failed: %s", s->peer, uv_strerror((int)nread));
+    }
+    int rc = cairn_frame_reader_feed(&s->reader, buf->base, (size_t)nread);
+    if (rc != 0)
+        return fail(s, "%s sent a bad frame: %s", s->peer, cairn_strerror(rc));
+    const uint8_t *f;
+    size_t len;
+    while (!s->closing && cairn_frame_reader_next(&s->reader, &f, &len) == 1)
+        handle_frame(s, f, len);
+}
+
+static cairn_sync_session_t *session_new(cairn_daemon_t *d, const cairn_sync_ops_t *ops,
+                                         void *owner)
+{
+    cairn_sync_session_t *s = calloc(1, sizeof *s);
+    if (s == NULL)
+        return NULL;
+    s->d = d;
+    s->ops = ops;
+    s->owner = owner;
+    s->started_ms = uv_now(d->loop);
+    cairn_frame_reader_init(&s->reader, CAIRN_FRAME_MAX);
+    uv_tcp_init(d->loop, &s->tcp);
+    uv_timer_init(d->loop, &s->timer);
+    s->tcp.data = s->timer.data = s;
+    s->tcp_open = s->timer_open = true;
+    s->handles = 2;
+    uv_timer_start(&s->timer, on_timer, CAIRN_SYNC_POLL_MS, CAIRN_SYNC_POLL_MS);
+    return s;
+}
+
+static void send_hello(cairn_sync_session_t *s)
+{
+    msgpack_sbuffer sb;
+    msgpack_packer pk;
+    msgpack_sbuffer_init(&sb);
+    msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
+    msgpack_pack_map(&pk, s->has_token ? 2 : 1);
+    cairn_mp_pack_kv_u64(&pk, "v", 1);
+    if (s->has_token)
+        cairn_mp_pack_kv_bin(&pk, "token", s->token, CAIRN_ENROLL_ID_LEN);
+    write_frame(s, sb.data, sb.size);
+    msgpack_sbuffer_destroy(&sb);
+}
+
+static void on_connect(uv_connect_t *req, int status)
+{
+    cairn_sync_session_t *s = req->data;
+    if (s->closing)
+        return;
+    if (status < 0)
+        return fail(s, "cannot connect to %s: %s", s->peer, uv_strerror(status));
+    uv_tcp_nodelay(&s->tcp, 1);
+    s->phase = P_HELLO;
+    uv_read_start((uv_stream_t *)&s->tcp, on_alloc, on_read);
+    send_hello(s);
+}
+
+int cairn_sync_session_connect(cairn_daemon_t *d, const char *addr, const uint8_t expect_pk[32],
+                               const uint8_t *token, const uint8_t *psk,
+                               const cairn_sync_ops_t *ops, void *owner, cairn_sync_session_t **out,
+                               char *err, size_t errlen)
+{
+    char host[64];
+    uint16_t port;
+    struct sockaddr_storage sa;
+    if (cairn_config_parse_addr(addr, host, &port, err, errlen) != 0 || port == 0) {
+        if (port == 0)
+            snprintf(err, errlen, "%s: the hub address needs a port", addr);
+        return CAIRN_EINVAL;
+    }
+    if (uv_ip4_addr(host, port, (struct sockaddr_in *)&sa) != 0 &&
+        uv_ip6_addr(host, port, (struct sockaddr_in6 *)&sa) != 0) {
+        snprintf(err, errlen, "%s: not an address", addr);
+        return CAIRN_EINVAL;
+    }
+    cairn_sync_session_t *s = session_new(d, ops, owner);
+    if (s == NULL)
+        return -ENOMEM;
+    s->initiator = true;
+    snprintf(s->peer, sizeof s->peer, "hub %s", addr);
+    memcpy(s->expect_pk, expect_pk, 32);
+    s->has_expect = true;
+    if (token != NULL) {
+        memcpy(s->token, token, CAIRN_ENROLL_ID_LEN);
+        s->has_token = true;
+    }
+    if (psk != NULL) {
+        memcpy(s->psk, psk, 32);
+        s->has_psk = true;
+    }
+    s->connect.data = s;
+    int rc = uv_tcp_connect(&s->connect, &s->tcp, (const struct sockaddr *)&sa, on_connect);
+    if (rc != 0) {
+        snprintf(err, errlen, "cannot connect to %s: %s", addr, uv_strerror(rc));
+        cairn_sync_session_close(s, err);
+        *out = NULL;
+        return rc;
+    }
+    *out = s;
+    return 0;
+}
+
+int cairn_sync_session_accept(cairn_daemon_t *d, uv_stream_t *listener, const cairn_sync_ops_t *ops,
+                              void *owner, cairn_sync_session_t **out)
+{
+    cairn_sync_session_t *s = session_new(d, ops, owner);
+    if (s == NULL)
+        return -ENOMEM;
+    int rc = uv_accept(listener, (uv_stream_t *)&s->tcp);
+    struct sockaddr_storage sa;
+    int salen = sizeof sa;
+    char ip[64] = "?";
+    if (rc == 0 && uv_tcp_getpeername(&s->tcp, (struct sockaddr *)&sa, &salen) == 0) {
+        if (sa.ss_family == AF_INET)
+            uv_ip4_name((struct sockaddr_in *)&sa, ip, sizeof ip);
+        else
+            uv_ip6_name((struct sockaddr_in6 *)&sa, ip, sizeof ip);
+        snprintf(s->peer, sizeof s->peer, "school %s:%u", ip,
+                 ntohs(((struct sockaddr_in *)&sa)->sin_port));
+    }
+    *out = s;
+    if (rc != 0) {
+        cairn_sync_session_close(s, "accept failed");
+        return rc;
+    }
+    uv_tcp_nodelay(&s->tcp, 1);
+    s->phase = P_HELLO;
+    uv_read_start((uv_stream_t *)&s->tcp, on_alloc, on_read);
+    return 0;
+}
