@@ -99,7 +99,7 @@ static void school_events(node_t *n, int count, int base)
 
 static void hub_catalog(node_t *hub)
 {
-    size_t len;
+    size_t len = 0;
     char *text = fixture_sample_catalog(&len);
     cairn_catalog_result_t res;
     char err[256];
