@@ -212,10 +212,13 @@ static const char *join_established(cairn_sync_session_t *s)
     msgpack_packer pk;
     msgpack_sbuffer_init(&sb);
     msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
-    msgpack_pack_map(&pk, 3);
+    bool hub = s->d->cfg.role == CAIRN_ROLE_HUB;
+    msgpack_pack_map(&pk, hub ? 4 : 3);
     cairn_mp_pack_kv_str(&pk, "t", "enrol");
     cairn_mp_pack_kv_bin(&pk, "token", j->t->id, CAIRN_ENROLL_ID_LEN);
     cairn_mp_pack_kv_str(&pk, "name", j->t->school);
+    if (hub) /* a region joining its state hub: it relays its schools' partitions up */
+        cairn_mp_pack_kv_str(&pk, "role", "hub");
     int rc = cairn_sync_session_send(s, sb.data, sb.size);
     msgpack_sbuffer_destroy(&sb);
     return rc == 0 ? NULL : "cannot send the enrolment";
@@ -389,8 +392,9 @@ static int cmd_list(const eargs_t *a)
         return EXIT_FAILURE;
     sqlite3_stmt *st;
     puts("SCHOOL                                                            STATE    NAME");
-    if (sqlite3_prepare_v2(cairn_store_db(s), "SELECT node, name FROM peers WHERE role='school'",
-                           -1, &st, NULL) == SQLITE_OK) {
+    if (sqlite3_prepare_v2(cairn_store_db(s),
+                           "SELECT node, name FROM peers WHERE role IN ('school', 'child-hub')", -1,
+                           &st, NULL) == SQLITE_OK) {
         while (sqlite3_step(st) == SQLITE_ROW) {
             char hex[65];
             if (sqlite3_column_bytes(st, 0) != 32)
@@ -418,8 +422,9 @@ static int cmd_revoke(const eargs_t *a)
     uint8_t found[32];
     int matches = 0;
     size_t alen = strlen(a->arg);
-    if (sqlite3_prepare_v2(cairn_store_db(s), "SELECT node, name FROM peers WHERE role='school'",
-                           -1, &st, NULL) == SQLITE_OK) {
+    if (sqlite3_prepare_v2(cairn_store_db(s),
+                           "SELECT node, name FROM peers WHERE role IN ('school', 'child-hub')", -1,
+                           &st, NULL) == SQLITE_OK) {
         while (sqlite3_step(st) == SQLITE_ROW) {
             char hex[65];
             if (sqlite3_column_bytes(st, 0) != 32)

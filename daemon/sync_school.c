@@ -3,6 +3,10 @@
  * DATADIR/hub.peer, pinning its key, and syncs `catalog` (received only) and `school:<our id>`
  * (both ways). Reconnects with exponential backoff and full jitter between reconnect_min_ms and
  * reconnect_max_ms, reset after a good session. A hub with a parent hub runs this same code.
+ *
+ * Also what `status` says of the link (last round, lag: events of our partition the hub lacks by
+ * its last vector, kept across sessions in memory and seeded from peer_vectors at start) and the
+ * `sync.now` rounds: callers waiting until a round is complete, the session fails or a deadline.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -11,13 +15,25 @@
 #include <unistd.h>
 
 #include <sodium.h>
+#include <sqlite3.h>
 
 #include <cairn/err.h>
 
 #include "enroll.h"
 #include "log.h"
+#include "store_peervec.h"
 #include "store_sync.h"
 #include "sync.h"
+
+#define WAIT_POLL_MS 20
+
+typedef struct waiter {
+    struct waiter *next;
+    cairn_sync_round_fn done;
+    void *arg;
+    uint64_t deadline; /* uv_now */
+    uint64_t sent0, received0;
+} waiter_t;
 
 struct cairn_sync_school {
     cairn_daemon_t *d;
@@ -28,6 +44,15 @@ struct cairn_sync_school {
     unsigned attempt;
     cairn_sync_session_t *session;
     bool good; /* the current session exchanged vectors */
+    char part[CAIRN_PARTITION_MAX + 1];
+    cairn_vector_t hub_vec; /* the hub's last reported vector of part, between sessions */
+    bool in_sync;           /* the current session has completed a round */
+    int64_t checked_at;     /* store change count at the last in-sync check; -1 none */
+    uint64_t last_sync_ms;  /* unix ms */
+    uint64_t sent_done, received_done; /* events of sessions already closed */
+    waiter_t *waiters;
+    uv_timer_t wait_timer;
+    bool wait_open;
 };
 
 bool cairn_sync_has_hub(const char *datadir)
@@ -38,6 +63,123 @@ bool cairn_sync_has_hub(const char *datadir)
 }
 
 static void schedule(cairn_sync_school_t *sc);
+
+static cairn_sync_part_t *session_part(cairn_sync_session_t *s, const char *name)
+{
+    for (int i = 0; s != NULL && i < s->nparts; i++) {
+        if (strcmp(s->parts[i].name, name) == 0)
+            return &s->parts[i];
+    }
+    return NULL;
+}
+
+/* Does a hold every (origin, seq) of b? */
+static bool covers(const cairn_vector_t *a, const cairn_vector_t *b)
+{
+    for (size_t i = 0; i < b->n; i++) {
+        if (cairn_vector_get(a, b->e[i].origin) < b->e[i].seq)
+            return false;
+    }
+    return true;
+}
+
+/* The hub's vector of our partition as last reported (this session's, else the saved one). */
+static const cairn_vector_t *hub_vector(cairn_sync_school_t *sc)
+{
+    cairn_sync_part_t *p = session_part(sc->session, sc->part);
+    return p != NULL && p->have_peer ? &p->peer : &sc->hub_vec;
+}
+
+static uint64_t lag_of(cairn_sync_school_t *sc)
+{
+    const cairn_vector_t *hub = hub_vector(sc);
+    cairn_vector_t local;
+    uint64_t lag = 0;
+    cairn_vector_init(&local, sc->part);
+    if (cairn_store_vector(sc->d->store, sc->part, &local) == 0) {
+        for (size_t i = 0; i < local.n; i++) {
+            uint64_t have = cairn_vector_get(hub, local.e[i].origin);
+            if (local.e[i].seq > have)
+                lag += local.e[i].seq - have;
+        }
+    }
+    cairn_vector_free(&local);
+    return lag;
+}
+
+/* A round is complete when both sides reported vectors, nothing is in flight, the hub holds all
+ * we send and we hold all the hub reported. */
+static bool round_complete(cairn_sync_school_t *sc)
+{
+    cairn_sync_session_t *s = sc->session;
+    if (s == NULL || !s->established || s->closing || s->nparts == 0)
+        return false;
+    bool ok = true;
+    for (int i = 0; ok && i < s->nparts; i++) {
+        cairn_sync_part_t *p = &s->parts[i];
+        if (!p->have_peer || p->inflight)
+            return false;
+        cairn_vector_t local;
+        cairn_vector_init(&local, p->name);
+        ok = cairn_store_vector(sc->d->store, p->name, &local) == 0 && covers(&local, &p->peer) &&
+             (!p->send || covers(&p->peer, &local));
+        cairn_vector_free(&local);
+    }
+    return ok;
+}
+
+static void totals(cairn_sync_school_t *sc, uint64_t *sent, uint64_t *received)
+{
+    *sent = sc->sent_done + (sc->session != NULL ? sc->session->events_sent : 0);
+    *received = sc->received_done + (sc->session != NULL ? sc->session->events_received : 0);
+}
+
+/* Calls every waiter that is done: all of them when error is non-NULL (the session failed),
+ * else those whose round completed (complete) or whose deadline passed. */
+static void finish_waiters(cairn_sync_school_t *sc, bool complete, const char *error)
+{
+    uint64_t now = uv_now(sc->d->loop), sent, received;
+    waiter_t *done = NULL, **pp = &sc->waiters;
+    while (*pp != NULL) {
+        waiter_t *w = *pp;
+        if (error != NULL || complete || now >= w->deadline) {
+            *pp = w->next;
+            w->next = done;
+            done = w;
+        } else {
+            pp = &w->next;
+        }
+    }
+    if (sc->waiters == NULL && sc->wait_open)
+        uv_timer_stop(&sc->wait_timer);
+    if (done == NULL)
+        return;
+    totals(sc, &sent, &received);
+    cairn_sync_round_t r;
+    memset(&r, 0, sizeof r);
+    r.connected = error == NULL && sc->session != NULL && sc->session->established;
+    r.lag = lag_of(sc);
+    if (error != NULL)
+        snprintf(r.error, sizeof r.error, "%s", error);
+    else if (!complete)
+        snprintf(r.error, sizeof r.error, "%s",
+                 r.connected ? "the round did not complete in time"
+                             : "could not reach the hub in time");
+    while (done != NULL) {
+        waiter_t *w = done;
+        done = w->next;
+        r.sent = sent - w->sent0;
+        r.received = received - w->received0;
+        w->done(w->arg, &r);
+        free(w);
+    }
+}
+
+static void on_wait_timer(uv_timer_t *t)
+{
+    cairn_sync_school_t *sc = t->data;
+    finish_waiters(sc, round_complete(sc), NULL);
+}
 
 static const char *school_established(cairn_sync_session_t *s)
 {
@@ -52,6 +194,13 @@ static const char *school_established(cairn_sync_session_t *s)
 static const char *school_tick(cairn_sync_session_t *s)
 {
     cairn_sync_school_t *sc = s->owner;
+    int64_t changes = (int64_t)sqlite3_total_changes64(cairn_store_db(sc->d->store));
+    if (!sc->in_sync || changes != sc->checked_at) {
+        sc->checked_at = changes;
+        sc->in_sync = round_complete(sc);
+        if (sc->in_sync)
+            sc->last_sync_ms = cairn_enroll_now_ms();
+    }
     if (!sc->good) {
         for (int i = 0; i < s->nparts; i++) {
             if (!s->parts[i].have_peer)
@@ -68,11 +217,21 @@ static const char *school_tick(cairn_sync_session_t *s)
 static void school_closed(cairn_sync_session_t *s, const char *reason)
 {
     cairn_sync_school_t *sc = s->owner;
+    cairn_sync_part_t *p = session_part(s, sc->part);
+    if (p != NULL && p->have_peer) { /* keep the hub's vector for the lag while down */
+        cairn_vector_free(&sc->hub_vec);
+        sc->hub_vec = p->peer;
+        cairn_vector_init(&p->peer, p->name);
+    }
+    sc->sent_done += s->events_sent;
+    sc->received_done += s->events_received;
+    sc->in_sync = false;
     sc->session = NULL;
     if (reason != NULL)
         cairn_log_warn("sync %s: %s", s->peer, reason);
     else
         cairn_log_info("sync %s: closed", s->peer);
+    finish_waiters(sc, false, reason != NULL ? reason : "the hub closed the session");
     if (!sc->stopping)
         schedule(sc);
 }
@@ -127,9 +286,16 @@ int cairn_sync_school_start(cairn_daemon_t *d, cairn_sync_school_t **out, char *
         free(sc);
         return rc;
     }
+    cairn_sync_school_partition(d->node_pk, sc->part);
+    cairn_vector_init(&sc->hub_vec, sc->part);
+    cairn_store_peervec_get(d->store, sc->hub_pk, &sc->hub_vec); /* what bundles told us */
+    sc->checked_at = -1;
     uv_timer_init(d->loop, &sc->retry);
     sc->retry.data = sc;
     sc->retry_open = true;
+    uv_timer_init(d->loop, &sc->wait_timer);
+    sc->wait_timer.data = sc;
+    sc->wait_open = true;
     cairn_log_info("sync: hub %s", sc->address);
     connect_now(sc);
     *out = sc;
@@ -144,9 +310,14 @@ static void retry_closed(uv_handle_t *h)
 void cairn_sync_school_stop(cairn_sync_school_t *sc)
 {
     sc->stopping = true;
+    finish_waiters(sc, false, "cairnd is stopping");
     if (sc->retry_open) {
         sc->retry_open = false;
         uv_close((uv_handle_t *)&sc->retry, retry_closed);
+    }
+    if (sc->wait_open) {
+        sc->wait_open = false;
+        uv_close((uv_handle_t *)&sc->wait_timer, retry_closed);
     }
     if (sc->session != NULL)
         cairn_sync_session_abort(sc->session, "stopping");
@@ -154,5 +325,50 @@ void cairn_sync_school_stop(cairn_sync_school_t *sc)
 
 void cairn_sync_school_free(cairn_sync_school_t *sc)
 {
+    while (sc->waiters != NULL) { /* only if the loop ended without a stop */
+        waiter_t *w = sc->waiters;
+        sc->waiters = w->next;
+        free(w);
+    }
+    cairn_vector_free(&sc->hub_vec);
     free(sc);
+}
+
+int cairn_sync_school_now(cairn_sync_school_t *sc, uint64_t timeout_ms, cairn_sync_round_fn done,
+                          void *arg)
+{
+    if (sc->stopping)
+        return CAIRN_ESTATE;
+    waiter_t *w = calloc(1, sizeof *w);
+    if (w == NULL)
+        return -ENOMEM;
+    w->done = done;
+    w->arg = arg;
+    w->deadline = uv_now(sc->d->loop) + timeout_ms;
+    totals(sc, &w->sent0, &w->received0);
+    w->next = sc->waiters;
+    sc->waiters = w;
+    uv_timer_start(&sc->wait_timer, on_wait_timer, WAIT_POLL_MS, WAIT_POLL_MS);
+    sc->attempt = 0; /* an operator asked: start the backoff over */
+    if (sc->session == NULL) {
+        uv_timer_stop(&sc->retry);
+        cairn_log_info("sync: connecting now (sync.now)");
+        connect_now(sc);
+    }
+    return 0;
+}
+
+void cairn_sync_school_link(cairn_sync_school_t *sc, cairn_sync_link_t *out)
+{
+    memset(out, 0, sizeof *out);
+    memcpy(out->hub_pk, sc->hub_pk, sizeof out->hub_pk);
+    cairn_sync_session_t *s = sc->session;
+    out->up = s != NULL && s->established && !s->closing;
+    out->last_sync_ms = out->up && sc->in_sync ? cairn_enroll_now_ms() : sc->last_sync_ms;
+    out->lag = lag_of(sc);
+    out->queue = s != NULL ? s->out_bytes : 0;
+    if (s == NULL && sc->retry_open && uv_is_active((uv_handle_t *)&sc->retry)) {
+        out->retrying = true;
+        out->next_retry_ms = uv_timer_get_due_in(&sc->retry);
+    }
 }
