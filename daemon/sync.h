@@ -29,7 +29,9 @@
 #define CAIRN_SYNC_CHANGESET_BYTES (1024u * 1024)
 /* How often a session looks for new local events to push. */
 #define CAIRN_SYNC_POLL_MS 50
-#define CAIRN_SYNC_PARTS 2
+/* Partitions one session may sync: catalog, the peer's school partition and, between a child
+ * hub and its parent, every school partition the child relays. */
+#define CAIRN_SYNC_PARTS 4096
 
 typedef struct cairn_sync_session cairn_sync_session_t;
 
@@ -43,6 +45,10 @@ typedef struct {
     /* A message that is not part of the sync protocol (enrolment). Return 0, or a negative code
      * after which the session closes (errmsg says why). */
     int (*message)(cairn_sync_session_t *s, const char *t, size_t tlen, const msgpack_object *m);
+    /* The peer sent a vector or change set for a partition this session does not sync yet:
+     * return 0 after cairn_sync_session_add_part() to take it, or non-zero to refuse (the session
+     * closes). NULL: always refused. */
+    int (*partition)(cairn_sync_session_t *s, const char *partition);
     /* Every POLL: a chance to drop the session (revocation). Return non-NULL to close. */
     const char *(*tick)(cairn_sync_session_t *s);
     /* The session is gone (s is freed right after). reason is NULL for a clean close. */
@@ -78,8 +84,8 @@ struct cairn_sync_session {
     uint8_t peer_pk[32];
     char peer[96]; /* for log lines */
     char reason[256];
-    cairn_sync_part_t parts[CAIRN_SYNC_PARTS];
-    int nparts;
+    cairn_sync_part_t *parts; /* nparts of cap_parts, grown by add_part */
+    int nparts, cap_parts;
     uint64_t events_sent, events_received, started_ms, ticks;
     void *user; /* owner's per-session data */
 };
@@ -93,8 +99,14 @@ int cairn_sync_session_connect(cairn_daemon_t *d, const char *addr, const uint8_
                                char *err, size_t errlen);
 int cairn_sync_session_accept(cairn_daemon_t *d, uv_stream_t *listener, const cairn_sync_ops_t *ops,
                               void *owner, cairn_sync_session_t **out);
-/* Sync partitions (after established): adds one; send says whether we push it. */
-void cairn_sync_session_add_part(cairn_sync_session_t *s, const char *partition, bool send);
+/* Sync partitions (after established): adds one; send says whether we push it. 0, or
+ * CAIRN_ETOOBIG past CAIRN_SYNC_PARTS, or -ENOMEM. */
+int cairn_sync_session_add_part(cairn_sync_session_t *s, const char *partition, bool send);
+/* Does the session sync partition? */
+bool cairn_sync_session_has_part(const cairn_sync_session_t *s, const char *partition);
+/* Adds a partition to a running session and sends our vector of it (a child hub that found a new
+ * school partition to relay). */
+int cairn_sync_session_open_part(cairn_sync_session_t *s, const char *partition, bool send);
 /* Starts the sync protocol: sends our vector of every partition. */
 int cairn_sync_session_start_sync(cairn_sync_session_t *s);
 /* Sends one sealed msgpack message. */
@@ -125,6 +137,36 @@ typedef struct cairn_sync_school cairn_sync_school_t;
 int cairn_sync_school_start(cairn_daemon_t *d, cairn_sync_school_t **out, char *err, size_t errlen);
 void cairn_sync_school_stop(cairn_sync_school_t *sc);
 void cairn_sync_school_free(cairn_sync_school_t *sc);
+
+/* What `status` reports of the link to the hub (PROTOCOL.md 2.1). */
+typedef struct {
+    uint8_t hub_pk[32];
+    bool up;               /* a session has exchanged vectors for every partition */
+    uint64_t last_sync_ms; /* unix ms of the last completed round; 0 = none since start */
+    uint64_t lag;          /* events of our partition the hub lacks, by its last vector */
+    uint64_t queue;        /* bytes of sync output written but not yet sent */
+    bool retrying;
+    uint64_t next_retry_ms; /* when retrying: ms until the next attempt */
+} cairn_sync_link_t;
+void cairn_sync_school_link(cairn_sync_school_t *sc, cairn_sync_link_t *out);
+
+/* What one `sync.now` round did: connected says whether a session was up at the end; error is
+ * empty when the round completed. */
+typedef struct {
+    bool connected;
+    uint64_t sent, received, lag;
+    char error[256];
+} cairn_sync_round_t;
+typedef void (*cairn_sync_round_fn)(void *arg, const cairn_sync_round_t *r);
+/* Connects now if there is no session (resetting the backoff) and calls done once this round is
+ * complete (vectors exchanged, every lack on both sides sent and acknowledged), the session
+ * fails, timeout_ms passes or the node stops. 0, or -ENOMEM (done is then never called). */
+int cairn_sync_school_now(cairn_sync_school_t *sc, uint64_t timeout_ms, cairn_sync_round_fn done,
+                          void *arg);
+
+/* What `status` reports at a hub: schools enrolled and not revoked, and those with a session
+ * up now (d->sync_hub; 0 when the hub does not listen). */
+void cairn_sync_hub_stats(cairn_daemon_t *d, uint64_t *enrolled, uint64_t *connected);
 
 /* Is this node enrolled at a hub (has a hub.peer)? */
 bool cairn_sync_has_hub(const char *datadir);
