@@ -267,24 +267,3 @@ void cairn_sync_hub_free(cairn_sync_hub_t *h)
 {
     free(h);
 }
-
-void cairn_sync_hub_stats(cairn_daemon_t *d, uint64_t *enrolled, uint64_t *connected)
-{
-    *enrolled = *connected = 0;
-    sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(cairn_store_db(d->store), "SELECT node FROM peers WHERE role='school'",
-                           -1, &st, NULL) == SQLITE_OK) {
-        while (sqlite3_step(st) == SQLITE_ROW) {
-            if (sqlite3_column_bytes(st, 0) == 32 &&
-                !cairn_enroll_is_revoked(d->datadir, sqlite3_column_blob(st, 0)))
-                (*enrolled)++;
-        }
-        sqlite3_finalize(st);
-    }
-    cairn_sync_hub_t *h = d->sync_hub;
-    for (cairn_sync_session_t *s = h != NULL ? h->sessions : NULL; s != NULL; s = s->next) {
-        const hub_session_t *hs = s->user;
-        if (s->established && !s->closing && s->nparts > 0 && hs != NULL && !hs->enrolling)
-            (*connected)++;
-    }
-}
