@@ -1,10 +1,12 @@
 /*
  * cmd_status.c: "cairn status": is the daemon up, what is it, how full is it.
  *
- * Sends hello and status together (pipelined) and prints both replies as one page.
+ * Sends hello and status together (pipelined) and prints both replies as one page, ending with
+ * how sync stands: the link to the hub (link, last sync, lag, queue) and, at a hub, its schools.
  */
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include <cairn/err.h>
 
@@ -16,8 +18,10 @@ const cairn_cmd_doc_t cairn_cmd_status_doc = {
     "cairn status",
     "",
     "Shows whether cairnd is up, its role, node id, name and uptime, submissions per state,\n"
-    "the numbers of educators, credentials and events, and the space the blob store uses and\n"
-    "the disk has left above its reserve.\n",
+    "the numbers of educators, credentials and events, the space the blob store uses and\n"
+    "the disk has left above its reserve, and sync: at a school the link to its hub (up or\n"
+    "down), the last completed sync, the lag (events the hub lacks) and the unsent queue; at\n"
+    "a hub the schools enrolled and connected and the change sets refused by rights.\n",
 };
 
 static void label(const char *name)
@@ -58,6 +62,51 @@ static void line_states(const msgpack_object *m)
     putchar('\n');
 }
 
+/* The "sync" map (PROTOCOL.md 2.1), as a few labelled lines; nothing when absent. */
+static void print_sync(const msgpack_object *st)
+{
+    const msgpack_object *sy = cairn_mp_get(st, "sync");
+    char a[CAIRN_FMT_SIZE_MAX], ago[32];
+    if (sy == NULL || sy->type != MSGPACK_OBJECT_MAP)
+        return;
+    if (cairn_mp_get(sy, "schools_enrolled") != NULL) {
+        label("schools");
+        printf("%llu enrolled, %llu connected\n",
+               (unsigned long long)cairn_rpc_u64(sy, "schools_enrolled"),
+               (unsigned long long)cairn_rpc_u64(sy, "schools_connected"));
+        line_u64(sy, "rights_rejected", "rights denied");
+    }
+    cairn_strv_t link = cairn_rpc_str(sy, "link");
+    if (link.len == 0)
+        return;
+    cairn_strv_t hub = cairn_rpc_str(sy, "hub");
+    label("link");
+    cairn_fmt_put(stdout, link.p, link.len);
+    if (hub.len > 0)
+        printf(" (hub %.*s)", (int)(hub.len > 16 ? 16 : hub.len), hub.p);
+    putchar('\n');
+    if (hub.len == 0)
+        return;
+    uint64_t last = cairn_rpc_u64(sy, "last_sync_ms");
+    label("last sync");
+    if (last == 0) {
+        printf("never (since cairnd started)\n");
+    } else {
+        uint64_t now = (uint64_t)time(NULL) * 1000;
+        cairn_fmt_duration(now > last ? (now - last) / 1000 : 0, ago, sizeof ago);
+        printf("%s ago\n", ago);
+    }
+    label("lag");
+    printf("%llu events the hub lacks\n", (unsigned long long)cairn_rpc_u64(sy, "lag"));
+    cairn_fmt_size(cairn_rpc_u64(sy, "queue"), a, sizeof a);
+    label("sync queue");
+    printf("%s unsent\n", a);
+    if (cairn_mp_get(sy, "next_retry_ms") != NULL) {
+        label("next retry");
+        printf("in %.1f s\n", (double)cairn_rpc_u64(sy, "next_retry_ms") / 1000.0);
+    }
+}
+
 static void print_status(const cairn_rpc_t *rpc, const msgpack_object *hello,
                          const msgpack_object *st)
 {
@@ -85,6 +134,7 @@ static void print_status(const cairn_rpc_t *rpc, const msgpack_object *hello,
     cairn_fmt_size(cairn_rpc_u64(st, "disk_reserve"), b, sizeof b);
     label("disk free");
     printf("%s (reserve %s)\n", a, b);
+    print_sync(st);
 }
 
 int cairn_cmd_status(const cairn_cli_t *cli, int argc, char **argv)

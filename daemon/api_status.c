@@ -1,6 +1,6 @@
 /*
- * api_status.c: the `hello` and `status` ops (PROTOCOL.md 2.1): who this node is, and how much
- * it holds. Read-only: must never change any state.
+ * api_status.c: the `hello` and `status` ops (PROTOCOL.md 2.1): who this node is, how much it
+ * holds, and how its sync stands. Read-only: must never change any state.
  */
 #include <string.h>
 
@@ -12,6 +12,8 @@
 #include "daemon.h"
 #include "identity.h"
 #include "store.h"
+#include "store_sync.h"
+#include "sync.h"
 
 #ifndef CAIRN_VERSION
 #define CAIRN_VERSION "0.1.0"
@@ -37,6 +39,48 @@ static int op_hello(cairn_req_t *req)
     return 0;
 }
 
+/* "sync": the link to our hub (a school, or a hub with a parent) and, at a hub, its schools. */
+static void pack_sync(cairn_req_t *req)
+{
+    cairn_daemon_t *d = req->d;
+    msgpack_packer *pk = req->pk;
+    bool hub = d->cfg.role == CAIRN_ROLE_HUB;
+    cairn_sync_link_t link;
+    memset(&link, 0, sizeof link);
+    if (d->sync_school != NULL)
+        cairn_sync_school_link(d->sync_school, &link);
+    uint32_t n = 0;
+    if (hub)
+        n += 3;
+    if (d->sync_school != NULL)
+        n += 5 + (link.retrying ? 1 : 0);
+    else if (!hub)
+        n += 1;
+    cairn_mp_pack_cstr(pk, "sync");
+    msgpack_pack_map(pk, n);
+    if (hub) {
+        uint64_t enrolled = 0, connected = 0;
+        cairn_sync_hub_stats(d, &enrolled, &connected);
+        cairn_mp_pack_kv_u64(pk, "schools_enrolled", enrolled);
+        cairn_mp_pack_kv_u64(pk, "schools_connected", connected);
+        cairn_mp_pack_kv_u64(pk, "rights_rejected", cairn_store_rights_rejected(d->store));
+    }
+    if (d->sync_school == NULL) {
+        if (!hub)
+            cairn_mp_pack_kv_str(pk, "link", "not enrolled");
+        return;
+    }
+    char hex[65];
+    cairn_identity_hex(link.hub_pk, hex);
+    cairn_mp_pack_kv_str(pk, "hub", hex);
+    cairn_mp_pack_kv_str(pk, "link", link.up ? "up" : "down");
+    cairn_mp_pack_kv_u64(pk, "last_sync_ms", link.last_sync_ms);
+    cairn_mp_pack_kv_u64(pk, "lag", link.lag);
+    cairn_mp_pack_kv_u64(pk, "queue", link.queue);
+    if (link.retrying)
+        cairn_mp_pack_kv_u64(pk, "next_retry_ms", link.next_retry_ms);
+}
+
 static int op_status(cairn_req_t *req)
 {
     cairn_daemon_t *d = req->d;
@@ -51,7 +95,7 @@ static int op_status(cairn_req_t *req)
         return cairn_req_fail(req, rc, "cannot read the free disk space: %s", cairn_strerror(rc));
 
     msgpack_packer *pk = req->pk;
-    msgpack_pack_map(pk, 12);
+    msgpack_pack_map(pk, 13);
     pack_identity(req);
     cairn_mp_pack_kv_u64(pk, "uptime_ms", uv_now(d->loop) - d->started_ms);
     cairn_mp_pack_kv_u64(pk, "events", counts.events);
@@ -66,6 +110,7 @@ static int op_status(cairn_req_t *req)
     cairn_mp_pack_kv_u64(pk, "blob_chunks", blob_chunks);
     cairn_mp_pack_kv_u64(pk, "disk_free", disk_free);
     cairn_mp_pack_kv_u64(pk, "disk_reserve", d->cfg.disk_reserve);
+    pack_sync(req);
     return 0;
 }
 

@@ -22,6 +22,8 @@ typedef struct cairn_daemon {
     struct cairn_store *store;
     struct cairn_blobs *blobs;
     uint64_t started_ms;
+    struct cairn_sync_hub *sync_hub;       /* the sync listener (a hub with [sync]), or NULL */
+    struct cairn_sync_school *sync_school; /* the link to our hub (hub.peer), or NULL */
 } cairn_daemon_t;
 
 #endif

@@ -412,6 +412,8 @@ static int run_daemon(cairn_daemon_t *d, bool tcp)
     }
     if (cairn_sync_school_start(d, &rs.school, err, sizeof err) != 0)
         cairn_log_error("sync: %s (not syncing)", err);
+    d->sync_hub = rs.hub != NULL && cairn_sync_hub_port(rs.hub) != 0 ? rs.hub : NULL;
+    d->sync_school = rs.school;
 
     uv_signal_init(d->loop, &rs.sigterm);
     uv_signal_init(d->loop, &rs.sigint);
@@ -436,6 +438,8 @@ static int run_daemon(cairn_daemon_t *d, bool tcp)
 
     uv_run(d->loop, UV_RUN_DEFAULT);
 
+    d->sync_hub = NULL;
+    d->sync_school = NULL;
     if (rs.hub != NULL)
         cairn_sync_hub_free(rs.hub);
     if (rs.school != NULL)

@@ -2,7 +2,9 @@
 # demo.sh: README command 1. Installs what is missing, builds, and walks one teacher's submission
 # through a school box on loopback: init, start cairnd, import the sample catalog, add an educator,
 # start a submission, upload a generated 50 MiB classroom "video", a tally and a reflection,
-# submit, show it and the daemon's status, then stop the daemon cleanly.
+# submit, show it and the daemon's status, then stop the daemon cleanly. Then a regional hub:
+# enrol a second school with a token, the catalog flows down to it, a submission (with a 5 MiB
+# video) flows up with `cairn sync now`, status and equal state hashes on both sides.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/setup.sh
@@ -56,4 +58,82 @@ step "Stop cairnd cleanly (SIGTERM)"
 kill -TERM "$DPID"; wait "$DPID"; DPID=
 tail -n 3 "$D/cairnd.log"
 run "$CAIRND" rebuild --data "$D/school"
-echo; echo "demo finished: a submission went from evidence to 'submitted' on a school box."
+echo; echo "school part finished: a submission went from evidence to 'submitted' on a school box."
+
+# ---- A regional hub: enrol a second school, the catalog flows down, a submission flows up. ----
+trap 'for p in ${DPID:-} ${HPID:-} ${RPID:-}; do kill -9 "$p" 2>/dev/null; done; rm -rf "$D"' EXIT
+HUB=$D/hub
+RIDGE=$D/ridge
+
+step "A regional hub: init, start it with a sync listener, import the catalog there"
+run "$CAIRND" init --role hub --data "$HUB" --name "Valley Region Hub"
+printf '$ %s\n' "$CAIRND run --data $HUB --listen 127.0.0.1:0 --sync-listen 127.0.0.1:0 &" >&2
+"$CAIRND" run --data "$HUB" --listen 127.0.0.1:0 --sync-listen 127.0.0.1:0 2>"$D/hub.log" &
+HPID=$!
+for _ in $(seq 1 100); do
+    [ -s "$HUB/cairnd.sync-port" ] && "$CAIRN" --data "$HUB" status >/dev/null 2>&1 && break
+    sleep 0.05
+done
+SYNC_PORT=$(cat "$HUB/cairnd.sync-port")
+echo "hub sync listener on 127.0.0.1:$SYNC_PORT"
+run "$CAIRN" --data "$HUB" catalog import "$SHARED/data/catalog.json"
+
+step "Enrol Ridge School: a one-time token from the hub, joined by the new school box"
+run "$CAIRND" enroll create --data "$HUB" --school "Ridge School" --address "127.0.0.1:$SYNC_PORT" \
+    --out "$D/ridge.token" >/dev/null
+echo "token written to $D/ridge.token (mode $(stat -c %a "$D/ridge.token"); it is a secret: not shown)"
+run "$CAIRND" init --role school --data "$RIDGE" --name "Ridge School"
+run "$CAIRND" enroll join --data "$RIDGE" "$D/ridge.token"
+run "$CAIRND" enroll list --data "$HUB"
+printf '$ %s\n' "$CAIRND run --data $RIDGE --listen 127.0.0.1:0 &" >&2
+"$CAIRND" run --data "$RIDGE" --listen 127.0.0.1:0 2>"$D/ridge.log" &
+RPID=$!
+for _ in $(seq 1 100); do "$CAIRN" --data "$RIDGE" status >/dev/null 2>&1 && break; sleep 0.05; done
+
+step "The catalog arrives at Ridge School from the hub (and can no longer be imported there)"
+for _ in $(seq 1 100); do
+    "$CAIRN" --data "$RIDGE" catalog list 2>/dev/null | grep -q wait-time && break
+    sleep 0.05
+done
+run "$CAIRN" --data "$RIDGE" catalog list --stack questioning-discourse
+printf '$ %s\n' "$CAIRN --data $RIDGE catalog import $SHARED/data/catalog.json    # refused" >&2
+"$CAIRN" --data "$RIDGE" catalog import "$SHARED/data/catalog.json" || true
+
+step "A Ridge teacher submits: a reflection, a small document and a 5 MiB video"
+ED2=$(run "$CAIRN" --data "$RIDGE" educator add --name "Sam Whitlow" --role teacher)
+echo "$ED2"
+SUB2=$(run "$CAIRN" --data "$RIDGE" submission start --educator "$ED2" --credential wait-time)
+echo "$SUB2"
+head -c $((5 * 1024 * 1024)) /dev/urandom >"$D/ridge-lesson.mp4"
+printf 'student,before,after\nA,0,2\nB,1,3\n' >"$D/ridge-tally.csv"
+run "$CAIRN" --data "$RIDGE" evidence add "$SUB2" --part video "$D/ridge-lesson.mp4"
+run "$CAIRN" --data "$RIDGE" evidence add "$SUB2" --part tally "$D/ridge-tally.csv"
+run "$CAIRN" --data "$RIDGE" evidence add "$SUB2" --part reflection --text "Waiting longer \
+let the quiet students answer too."
+run "$CAIRN" --data "$RIDGE" submission submit "$SUB2"
+
+step "Sync now, and the submission is at the hub"
+run "$CAIRN" --data "$RIDGE" sync now
+run "$CAIRN" --data "$HUB" submission list
+
+step "Status at both ends"
+run "$CAIRN" --data "$RIDGE" status
+run "$CAIRN" --data "$HUB" status
+
+step "State hashes of both partitions, on both sides (equal)"
+PART="school:$(cat "$RIDGE/identity.pub")"
+for p in catalog "$PART"; do
+    h1=$(run "$CAIRND" state-hash --data "$RIDGE" --partition "$p")
+    h2=$(run "$CAIRND" state-hash --data "$HUB" --partition "$p")
+    echo "ridge $h1"
+    echo "hub   $h2"
+    [ "$h1" = "$h2" ] || { echo "state hashes of $p differ" >&2; exit 1; }
+done
+
+step "Stop both cleanly (SIGTERM)"
+kill -TERM "$RPID" "$HPID"
+wait "$RPID"; RPID=
+wait "$HPID"; HPID=
+tail -n 1 "$D/ridge.log" "$D/hub.log"
+echo; echo "demo finished: a school box took a teacher's submission to 'submitted'; a hub enrolled" \
+    "a second school, sent it the catalog, and received its submission, with equal state hashes."

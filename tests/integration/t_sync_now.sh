@@ -1,0 +1,65 @@
+#!/bin/bash
+# `cairn sync now` and the "sync" map of `status`: with the hub stopped, sync now reports not
+# connected (exit 1) and status shows the link down and a lag after a local submission; with the
+# hub up, sync now exits 0 having sent events, the link is up with lag 0, and the hub's status
+# counts the school enrolled and connected. A hub without a parent refuses sync now.
+source "$(dirname "$0")/sync_lib.sh"
+
+init_node hub hub
+init_node school school
+start_hub hub
+port=$HUB_PORT
+c hub catalog import "$CATALOG" >/dev/null
+enrol school hub
+start_node school
+wait_catalog school 1 5 || fail "catalog did not reach the school"
+stop_node school
+stop_node hub
+
+# A school that is not enrolled says so.
+init_node lone school
+start_node lone
+assert_contains "$(c lone status)" "not enrolled" "status of a school without a hub"
+expect_fail "not enrolled" c lone sync now
+stop_node lone
+
+# Hub down: a submission at the school, then sync now fails and status shows the lag.
+start_node school
+sub=$(make_submission school)
+c school submission submit "$sub" >/dev/null
+rc=0
+out=$(c school sync now --timeout 3) || rc=$?
+assert_eq "$rc" 1 "sync now exit status with the hub down"
+assert_contains "$out" "not connected" "sync now output with the hub down"
+st=$(c school status)
+echo "$st" | grep -Eq '^link +down' || fail "link is not down: $st"
+lag=$(echo "$st" | sed -n 's/^lag *\([0-9]*\) .*/\1/p')
+[ -n "$lag" ] && [ "$lag" -gt 0 ] || fail "lag is not > 0 with the hub down: $st"
+pass "hub down: sync now exits 1, link down, lag $lag"
+
+# Hub up (same port): sync now completes a round at once, whatever the backoff says.
+start_hub hub "$port"
+out=$(c school sync now --timeout 10) || fail "sync now failed with the hub up: $out"
+assert_contains "$out" "synced" "sync now output with the hub up"
+sent=$(echo "$out" | sed -n 's/^synced: \([0-9]*\) events sent.*/\1/p')
+[ -n "$sent" ] && [ "$sent" -gt 0 ] || fail "sync now sent nothing: $out"
+st=$(c school status)
+echo "$st" | grep -Eq '^link +up' || fail "link is not up: $st"
+echo "$st" | grep -Eq '^lag +0 ' || fail "lag is not 0: $st"
+echo "$st" | grep -Eq '^last sync +[0-9]' || fail "no last sync time: $st"
+n=$(db hub "SELECT count(*) FROM submissions WHERE id='$sub'")
+assert_eq "$n" 1 "submission at the hub after sync now"
+pass "hub up: sync now sent $sent events, link up, lag 0"
+
+hst=$(c hub status)
+echo "$hst" | grep -Eq '^schools +1 enrolled, 1 connected' || fail "hub status: $hst"
+pass "hub status: 1 enrolled, 1 connected"
+
+# Nothing new: a second round completes with nothing sent.
+out=$(c school sync now) || fail "second sync now: $out"
+assert_contains "$out" "synced: 0 events sent" "second sync now"
+# A hub with no parent hub has no link to sync.
+expect_fail "no parent hub" c hub sync now
+stop_node school
+stop_node hub
+pass "sync now"
