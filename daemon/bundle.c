@@ -346,11 +346,11 @@ static int check_sender(const cairn_bundle_node_t *n, const uint8_t sender[CAIRN
         snprintf(err, errlen, "reading the peers table failed");
         return rc;
     }
-    if (n->hub && *role == CAIRN_PEER_HUB) {
+    if (n->hub && *role != CAIRN_PEER_SCHOOL) {
         snprintf(err, errlen, "bundle refused: sender %.16s… is another hub", hex);
         return CAIRN_EDENIED;
     }
-    if (!n->hub && *role == CAIRN_PEER_SCHOOL) {
+    if (!n->hub && *role != CAIRN_PEER_HUB) {
         snprintf(err, errlen, "bundle refused: sender %.16s… is a school, not this school's hub",
                  hex);
         return CAIRN_EDENIED;
@@ -359,8 +359,8 @@ static int check_sender(const cairn_bundle_node_t *n, const uint8_t sender[CAIRN
 }
 
 typedef struct {
-    cairn_store_t *store;
-    const char *partition; /* the record's "p": every event must be in it */
+    cairn_rights_ctx_t rights; /* sender: the bundle's verified signer */
+    const char *partition;     /* the record's "p": every event must be in it */
 } rights_ctx_t;
 
 static int bundle_rights(void *arg, const uint8_t origin[CAIRN_NODE_ID_LEN], const char *partition,
@@ -369,7 +369,7 @@ static int bundle_rights(void *arg, const uint8_t origin[CAIRN_NODE_ID_LEN], con
     rights_ctx_t *c = arg;
     if (strcmp(partition, c->partition) != 0)
         return CAIRN_EDENIED;
-    return cairn_rights_check(c->store, origin, partition, type);
+    return cairn_rights_check(&c->rights, origin, partition, type);
 }
 
 /* Applies every staged change set and the acknowledgement in one transaction. */
@@ -387,7 +387,7 @@ static int apply_all(const cairn_bundle_node_t *n, import_t *im, cairn_peer_role
     for (size_t i = 0; i < im->n_cs && rc == 0; i++) {
         staged_cs_t *s = &im->cs[i];
         cairn_apply_report_t rep;
-        rights_ctx_t ctx = {n->store, s->partition};
+        rights_ctx_t ctx = {{n->store, n->pk, n->hub, v->sender_pk}, s->partition};
         /* A school sends only its own partition; a hub, catalog and ours. */
         bool allowed = strcmp(s->partition, parts[1]) == 0 ||
                        (role == CAIRN_PEER_HUB && strcmp(s->partition, parts[0]) == 0);

@@ -99,6 +99,15 @@ static const char *const migrations[] = {
     "  bundle_id BLOB PRIMARY KEY CHECK(length(bundle_id) = 16),"
     "  peer BLOB NOT NULL CHECK(length(peer) = 32),"
     "  applied_at INTEGER NOT NULL);",
+    /* 3: a third peer role, 'child-hub': a hub enrolled at this hub (a region at its state hub),
+     * which relays its schools' partitions up (PROTOCOL.md section 7.5). */
+    "CREATE TABLE peers_v3("
+    "  node BLOB PRIMARY KEY CHECK(length(node) = 32),"
+    "  role TEXT NOT NULL CHECK(role IN ('school', 'hub', 'child-hub')),"
+    "  name TEXT NOT NULL) WITHOUT ROWID;"
+    "INSERT INTO peers_v3(node, role, name) SELECT node, role, name FROM peers;"
+    "DROP TABLE peers;"
+    "ALTER TABLE peers_v3 RENAME TO peers;",
 };
 
 #define MIGRATION_COUNT ((int)(sizeof migrations / sizeof migrations[0]))

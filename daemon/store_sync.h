@@ -56,7 +56,10 @@ uint64_t cairn_store_rights_rejected(cairn_store_t *s);
  * chain head. Equal on every node that holds the same events. */
 int cairn_store_state_hash(cairn_store_t *s, const char *partition, uint8_t out[32]);
 
-typedef enum { CAIRN_PEER_SCHOOL, CAIRN_PEER_HUB } cairn_peer_role_t;
+/* A peer's relation to us, from the peers table: SCHOOL and CHILD_HUB were enrolled at this node
+ * (downstream; CHILD_HUB is a hub that joined us, e.g. a region at the state hub), HUB is the hub
+ * this node enrolled at (upstream, the key pinned in hub.peer). */
+typedef enum { CAIRN_PEER_SCHOOL, CAIRN_PEER_HUB, CAIRN_PEER_CHILD_HUB } cairn_peer_role_t;
 
 /* Records (or updates) a known node and its role. */
 int cairn_store_peer_put(cairn_store_t *s, const uint8_t node[CAIRN_NODE_ID_LEN],
@@ -65,11 +68,27 @@ int cairn_store_peer_put(cairn_store_t *s, const uint8_t node[CAIRN_NODE_ID_LEN]
 int cairn_store_peer_get(cairn_store_t *s, const uint8_t node[CAIRN_NODE_ID_LEN],
                          cairn_peer_role_t *role);
 
-/* architecture.md "who writes what", from the peers table (arg is the cairn_store_t *):
- * a hub writes catalog.* in `catalog`, and review.* / award.* in school partitions; a school
- * writes educator.*, submission.*, evidence.* only in school:<its own node hex>. An unknown
- * origin may write nothing. Returns 0 or CAIRN_EDENIED. */
-int cairn_rights_check(void *store, const uint8_t origin[CAIRN_NODE_ID_LEN], const char *partition,
+/* Who is asking: the rights callback's arg for cairn_rights_check. */
+typedef struct {
+    cairn_store_t *store;  /* our store: the peers table */
+    const uint8_t *self;   /* our node id (32) */
+    bool hub;              /* our role */
+    const uint8_t *sender; /* the authenticated peer the change set came from (the channel's
+                            * pinned key, or a bundle's verified signer); NULL refuses all */
+} cairn_rights_ctx_t;
+
+/* PROTOCOL.md section 7.5, judged by origin O, partition P, type T and the sender S, whose
+ * relation comes from the peers table (arg is a cairn_rights_ctx_t *):
+ *  - P = catalog: only catalog.*, and only when S is our upstream hub (whatever O: the hubs
+ *    above it), or O is us and we are a hub. Never from a school or a child hub.
+ *  - P = school:<X>: educator.*, submission.*, evidence.* only with O = X, and only when S = O,
+ *    S is our upstream hub, S is a child hub enrolled here (relaying its school up), or O is us.
+ *    review.* / award.* only with O != X, and only when S is our upstream hub (whatever O), or
+ *    we are a hub and O is us or O = S is a child hub enrolled here.
+ *  - anything else: refused. An unknown sender may send nothing.
+ * Signatures and chains are checked by cairn_store_changeset_apply, so O is genuine.
+ * Returns 0, CAIRN_EDENIED, or a store error. */
+int cairn_rights_check(void *ctx, const uint8_t origin[CAIRN_NODE_ID_LEN], const char *partition,
                        const char *type);
 
 #endif

@@ -35,6 +35,7 @@ struct cairn_sync_hub {
 
 typedef struct {
     bool enrolling;
+    bool child_hub; /* the peer is a hub enrolled here: it relays its schools' partitions */
     cairn_enroll_token_t token;
 } hub_session_t;
 
@@ -73,8 +74,9 @@ static const char *hub_established(cairn_sync_session_t *s)
     if (hs->enrolling)
         return NULL; /* waits for the enrol message */
     cairn_peer_role_t role;
-    if (cairn_store_peer_get(h->d->store, s->peer_pk, &role) != 0 || role != CAIRN_PEER_SCHOOL)
+    if (cairn_store_peer_get(h->d->store, s->peer_pk, &role) != 0 || role == CAIRN_PEER_HUB)
         return "this node is not enrolled at this hub (enrol it with a token)";
+    hs->child_hub = role == CAIRN_PEER_CHILD_HUB;
     char part[CAIRN_PARTITION_MAX + 1];
     cairn_sync_school_partition(s->peer_pk, part);
     cairn_sync_session_add_part(s, "catalog", true);
@@ -98,14 +100,18 @@ static int hub_message(cairn_sync_session_t *s, const char *t, size_t tlen, cons
         snprintf(s->reason, sizeof s->reason, "enrolment names another token");
         return CAIRN_EPROTO;
     }
-    const char *why = NULL;
+    const char *why = NULL, *prole;
+    size_t prlen;
+    bool child_hub = cairn_mp_get_str(m, "role", 16, &prole, &prlen) == 0 && prlen == 3 &&
+                     memcmp(prole, "hub", 3) == 0;
     int rc = cairn_enroll_token_consume(h->d->datadir, id);
     if (rc == CAIRN_EEXIST)
         why = "enrolment token already used";
     else if (rc != 0)
         why = "cannot mark the token used";
-    else if (cairn_store_peer_put(h->d->store, s->peer_pk, CAIRN_PEER_SCHOOL, hs->token.school) !=
-             0)
+    else if (cairn_store_peer_put(h->d->store, s->peer_pk,
+                                  child_hub ? CAIRN_PEER_CHILD_HUB : CAIRN_PEER_SCHOOL,
+                                  hs->token.school) != 0)
         why = "cannot record the school";
     msgpack_sbuffer sb;
     msgpack_packer pk;
@@ -122,9 +128,25 @@ static int hub_message(cairn_sync_session_t *s, const char *t, size_t tlen, cons
     if (why != NULL)
         cairn_log_warn("sync %s: enrolment refused: %s", s->peer, why);
     else
-        cairn_log_info("sync %s: enrolled school \"%s\"", s->peer, hs->token.school);
+        cairn_log_info("sync %s: enrolled %s \"%s\"", s->peer, child_hub ? "child hub" : "school",
+                       hs->token.school);
     cairn_sync_session_close(s, why);
     return 0;
+}
+
+/* A child hub relays the partitions of its schools: any well-formed school:<id>. Whose events
+ * they may carry is the rights check's business (PROTOCOL.md section 7.5). */
+static int hub_partition(cairn_sync_session_t *s, const char *partition)
+{
+    hub_session_t *hs = s->user;
+    uint8_t id[32];
+    if (!hs->child_hub || strncmp(partition, "school:", 7) != 0 || strlen(partition + 7) != 64 ||
+        sodium_hex2bin(id, sizeof id, partition + 7, 64, NULL, NULL, NULL) != 0) {
+        snprintf(s->reason, sizeof s->reason, "%s sent partition %s, which it may not sync",
+                 s->peer, partition);
+        return CAIRN_EDENIED;
+    }
+    return cairn_sync_session_add_part(s, partition, true);
 }
 
 static const char *hub_tick(cairn_sync_session_t *s)
@@ -158,6 +180,7 @@ static const cairn_sync_ops_t hub_ops = {
     .hello = hub_hello,
     .established = hub_established,
     .message = hub_message,
+    .partition = hub_partition,
     .tick = hub_tick,
     .closed = hub_closed,
 };

@@ -22,8 +22,12 @@
 #include "enroll.h"
 #include "log.h"
 #include "store_peervec.h"
+#include "store.h"
 #include "store_sync.h"
 #include "sync.h"
+
+/* How often a hub with a parent looks for new school partitions to relay up. */
+#define RELAY_SCAN_TICKS (1000 / CAIRN_SYNC_POLL_MS)
 
 #define WAIT_POLL_MS 20
 
@@ -43,7 +47,8 @@ struct cairn_sync_school {
     char address[80];
     unsigned attempt;
     cairn_sync_session_t *session;
-    bool good; /* the current session exchanged vectors */
+    bool good;             /* the current session exchanged vectors */
+    int64_t relay_scanned; /* store change count at the last relay scan; -1 none */
     char part[CAIRN_PARTITION_MAX + 1];
     cairn_vector_t hub_vec; /* the hub's last reported vector of part, between sessions */
     bool in_sync;           /* the current session has completed a round */
@@ -186,12 +191,43 @@ static void on_wait_timer(uv_timer_t *t)
     finish_waiters(sc, complete, NULL);
 }
 
+/* A hub with a parent relays up every school partition it holds (its schools', and any a child
+ * hub relayed to it), opening each in the running session. */
+static void relay_scan(cairn_sync_session_t *s, bool started)
+{
+    cairn_sync_school_t *sc = s->owner;
+    sqlite3 *db = cairn_store_db(s->d->store);
+    int64_t changes = (int64_t)sqlite3_total_changes64(db);
+    if (s->d->cfg.role != CAIRN_ROLE_HUB || sc->relay_scanned == changes)
+        return;
+    sc->relay_scanned = changes;
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(db,
+                           "SELECT DISTINCT partition FROM events"
+                           " WHERE partition >= 'school:' AND partition < 'school;'",
+                           -1, &st, NULL) != SQLITE_OK)
+        return;
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        const char *p = (const char *)sqlite3_column_text(st, 0);
+        if (p == NULL || strlen(p) > CAIRN_PARTITION_MAX || cairn_sync_session_has_part(s, p))
+            continue;
+        if (started)
+            cairn_sync_session_open_part(s, p, true);
+        else
+            cairn_sync_session_add_part(s, p, true);
+    }
+    sqlite3_finalize(st);
+}
+
 static const char *school_established(cairn_sync_session_t *s)
 {
+    cairn_sync_school_t *sc = s->owner;
     char part[CAIRN_PARTITION_MAX + 1];
     cairn_sync_school_partition(s->d->node_pk, part);
     cairn_sync_session_add_part(s, "catalog", false); /* the catalog flows down only */
     cairn_sync_session_add_part(s, part, true);
+    sc->relay_scanned = -1;
+    relay_scan(s, false);
     cairn_log_info("sync %s: session up", s->peer);
     return cairn_sync_session_start_sync(s) == 0 ? NULL : "cannot send vectors";
 }
@@ -199,6 +235,8 @@ static const char *school_established(cairn_sync_session_t *s)
 static const char *school_tick(cairn_sync_session_t *s)
 {
     cairn_sync_school_t *sc = s->owner;
+    if (s->ticks % RELAY_SCAN_TICKS == 0)
+        relay_scan(s, true);
     int64_t changes = (int64_t)sqlite3_total_changes64(cairn_store_db(sc->d->store));
     if (!sc->in_sync || changes != sc->checked_at) {
         sc->checked_at = changes;

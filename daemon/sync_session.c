@@ -72,6 +72,7 @@ static void handle_closed(uv_handle_t *h)
     cairn_frame_reader_free(&s->reader);
     for (int i = 0; i < s->nparts; i++)
         cairn_vector_free(&s->parts[i].peer);
+    free(s->parts);
     free(s);
 }
 
@@ -213,16 +214,34 @@ static cairn_sync_part_t *find_part(cairn_sync_session_t *s, const char *p, size
     return NULL;
 }
 
-void cairn_sync_session_add_part(cairn_sync_session_t *s, const char *partition, bool send)
+int cairn_sync_session_add_part(cairn_sync_session_t *s, const char *partition, bool send)
 {
     if (s->nparts >= CAIRN_SYNC_PARTS)
-        return;
+        return CAIRN_ETOOBIG;
+    if (s->nparts == s->cap_parts) {
+        int cap = s->cap_parts ? 2 * s->cap_parts : 4;
+        cairn_sync_part_t *np = realloc(s->parts, (size_t)cap * sizeof *np);
+        if (np == NULL)
+            return -ENOMEM;
+        s->parts = np;
+        s->cap_parts = cap;
+    }
     cairn_sync_part_t *p = &s->parts[s->nparts++];
     memset(p, 0, sizeof *p);
     snprintf(p->name, sizeof p->name, "%s", partition);
     cairn_vector_init(&p->peer, partition);
     p->send = send;
     p->idle_at = -1;
+    return 0;
+}
+
+bool cairn_sync_session_has_part(const cairn_sync_session_t *s, const char *partition)
+{
+    for (int i = 0; i < s->nparts; i++) {
+        if (strcmp(s->parts[i].name, partition) == 0)
+            return true;
+    }
+    return false;
 }
 
 /* Packs {"t": t, "p": partition, "v": our vector[, "data": cs]} and sends it sealed. */
@@ -262,6 +281,16 @@ int cairn_sync_session_start_sync(cairn_sync_session_t *s)
             return rc;
     }
     return 0;
+}
+
+int cairn_sync_session_open_part(cairn_sync_session_t *s, const char *partition, bool send)
+{
+    if (cairn_sync_session_has_part(s, partition))
+        return 0;
+    int rc = cairn_sync_session_add_part(s, partition, send);
+    if (rc == 0)
+        rc = send_with_vector(s, "vec", &s->parts[s->nparts - 1], NULL, 0);
+    return rc;
 }
 
 /* Sends the next change set of what the peer lacks in p, if any and if there is room. */
@@ -343,8 +372,10 @@ static void on_changeset(cairn_sync_session_t *s, cairn_sync_part_t *p, const ms
         return fail(s, "%s sent a change set message without data", s->peer);
     cairn_apply_report_t rep;
     memset(&rep, 0, sizeof rep);
-    int rc =
-        cairn_store_changeset_apply(s->d->store, data, len, cairn_rights_check, s->d->store, &rep);
+    /* Rights are judged by origin and by who sent it: the key this channel authenticated. */
+    cairn_rights_ctx_t ctx = {s->d->store, s->d->node_pk, s->d->cfg.role == CAIRN_ROLE_HUB,
+                              s->peer_pk};
+    int rc = cairn_store_changeset_apply(s->d->store, data, len, cairn_rights_check, &ctx, &rep);
     if (rc != 0) {
         char msg[400];
         snprintf(msg, sizeof msg, "change set for %s refused: %s", p->name,
@@ -385,6 +416,16 @@ static void on_message(cairn_sync_session_t *s, const msgpack_object *m)
     if (cairn_mp_get_str(m, "p", CAIRN_PARTITION_MAX, &pname, &plen) != 0)
         return fail(s, "%s sent a message without a partition", s->peer);
     cairn_sync_part_t *p = find_part(s, pname, plen);
+    if (p == NULL && s->ops->partition != NULL && plen <= CAIRN_PARTITION_MAX) {
+        char name[CAIRN_PARTITION_MAX + 1];
+        memcpy(name, pname, plen);
+        name[plen] = '\0';
+        if (strlen(name) == plen && s->ops->partition(s, name) == 0) {
+            p = find_part(s, pname, plen);
+            if (p != NULL && !ack && !cs)
+                send_with_vector(s, "vec", p, NULL, 0); /* our side of the new partition */
+        }
+    }
     if (p == NULL)
         return fail(s, "%s sent partition %.*s, which this session does not sync", s->peer,
                     (int)plen, pname);

@@ -2,24 +2,28 @@
 # USB-stick sync between a real hub and a real school daemon with no link between them: the hub's
 # catalog reaches the school by bundle, a school submission reaches the hub by bundle, state
 # hashes agree for both partitions, a replayed bundle changes nothing, a flipped byte is refused.
-#
-# TEST-ONLY ENROLMENT: `cairnd enroll` is not on main yet, so the peers are registered by writing
-# the peers table with sqlite3 while both daemons are stopped. Nothing of this ships in the
-# product; replace it with `cairnd enroll create/join` once that lands.
-source "$(dirname "$0")/lib.sh"
+# Enrolment is real (`cairnd enroll create/join` while the hub runs), then the hub restarts
+# without its sync listener so the two have no link. Also: a bundle from a second hub that never
+# enrolled the school is refused. (Rights violations inside a bundle: tests/unit/test_bundle.c.)
+source "$(dirname "$0")/sync_lib.sh"
 
 init_node hub hub
 init_node school school
+start_hub hub
+tok=$("$CAIRND" enroll create --data "$T/hub" --school north) || fail "token"
+out=$("$CAIRND" enroll join --data "$T/school" "$tok") || fail "join"
+assert_contains "$out" "enrolled" "join output"
+stop_node hub
+# Offline from here: the hub's sync listener is gone (its ephemeral port), and the school's
+# hub.peer is pointed at a closed port so no link can form while both daemons run for the CLI.
+read -r hubkey _ <"$T/school/hub.peer"
+echo "$hubkey 127.0.0.1:1" >"$T/school/hub.peer"
 start_node hub
 start_node school
-stop_node hub
-stop_node school
 HUB_ID=$(tr -d '[:space:]' <"$T/hub/identity.pub")
 SCHOOL_ID=$(tr -d '[:space:]' <"$T/school/identity.pub")
-db school "INSERT INTO peers(node, role, name) VALUES(X'$HUB_ID', 'hub', 'hub')"
-db hub "INSERT INTO peers(node, role, name) VALUES(X'$SCHOOL_ID', 'school', 'north')"
-start_node hub
-start_node school
+[ "$(db hub "SELECT name FROM peers WHERE node = X'$SCHOOL_ID'")" = north ] || fail "hub peers"
+[ "$(db school "SELECT role FROM peers WHERE node = X'$HUB_ID'")" = hub ] || fail "school peers"
 
 state() { "$CAIRND" state-hash --data "$T/$1" --partition "$2"; }
 events() { db "$1" "SELECT count(*) FROM events"; }
@@ -62,6 +66,18 @@ assert_eq "$(events hub)" "$before" "hub events after a tampered bundle"
 # ... and one addressed to another node.
 expect_fail "not addressed to this node" c school bundle import "$T/stick/to-hub.bundle"
 pass "tampered and misaddressed bundles are refused"
+
+# A second hub that never enrolled the school (it lists the school in its own peers: the
+# attacker controls its node) seals a real bundle to the school: refused, nothing applied.
+init_node otherhub hub
+start_hub otherhub
+db otherhub "INSERT INTO peers(node, role, name) VALUES(X'$SCHOOL_ID', 'school', 'north')"
+c otherhub catalog import "$CATALOG" >/dev/null
+c otherhub bundle export --out "$T/stick/rogue.bundle" --to north >/dev/null
+before=$(events school)
+expect_fail "not an enrolled peer" c school bundle import "$T/stick/rogue.bundle"
+assert_eq "$(events school)" "$before" "school events after a bundle from another hub"
+pass "a bundle from a hub the school never enrolled at is refused"
 
 out=$(c hub bundle import "$T/stick/to-hub.bundle")
 assert_contains "$out" "events applied" "hub import summary"

@@ -106,10 +106,18 @@ static uint64_t build(node_t *from, node_t *to, const char *partition, size_t ma
     return n;
 }
 
-static int apply(node_t *to, const msgpack_sbuffer *cs, cairn_apply_report_t *rep)
+/* Applies cs at `to` as if it arrived from the authenticated sender `from` (to is a hub). */
+static int apply_from(const uint8_t *from, node_t *to, const msgpack_sbuffer *cs,
+                      cairn_apply_report_t *rep)
 {
+    cairn_rights_ctx_t ctx = {st(to), to->pk, true, from};
     return cairn_store_changeset_apply(st(to), (const uint8_t *)cs->data, cs->size,
-                                       cairn_rights_check, st(to), rep);
+                                       cairn_rights_check, &ctx, rep);
+}
+
+static int apply(node_t *from, node_t *to, const msgpack_sbuffer *cs, cairn_apply_report_t *rep)
+{
+    return apply_from(from->pk, to, cs, rep);
 }
 
 static void assert_same_state(node_t *a, node_t *b, const char *partition)
@@ -132,7 +140,7 @@ static void test_school_to_hub_converges(void **state)
     msgpack_sbuffer cs;
     assert_int_equal(build(&a, &b, pa, CAIRN_CHANGESET_MAX, &cs), 28);
     cairn_apply_report_t rep;
-    assert_int_equal(apply(&b, &cs, &rep), 0);
+    assert_int_equal(apply(&a, &b, &cs, &rep), 0);
     assert_int_equal(rep.applied, 28);
     assert_int_equal(rep.segments, 1);
     assert_same_state(&a, &b, pa);
@@ -142,7 +150,7 @@ static void test_school_to_hub_converges(void **state)
     assert_int_equal(cairn_store_projection_digest(st(&b), db), 0);
     assert_memory_equal(da, db, 32);
     /* Twice: nothing changes. */
-    assert_int_equal(apply(&b, &cs, &rep), 0);
+    assert_int_equal(apply(&a, &b, &cs, &rep), 0);
     assert_int_equal(rep.applied, 0);
     assert_int_equal(rep.skipped, 28);
     assert_int_equal(fixture_events(b.f), 28);
@@ -155,7 +163,7 @@ static void test_school_to_hub_converges(void **state)
     msgpack_sbuffer_destroy(&cs);
     school_day(&a, 2, 5, 100);
     assert_int_equal(build(&a, &b, pa, CAIRN_CHANGESET_MAX, &cs), 10);
-    assert_int_equal(apply(&b, &cs, &rep), 0);
+    assert_int_equal(apply(&a, &b, &cs, &rep), 0);
     assert_int_equal(rep.applied, 10);
     assert_same_state(&a, &b, pa);
     msgpack_sbuffer_destroy(&cs);
@@ -191,6 +199,8 @@ static void refused(node_t *b, const msgpack_sbuffer *good, int code,
     uint8_t scratch[4096];
     assert_int_equal(
         cairn_changeset_decode((const uint8_t *)good->data, good->size, &cs, err, sizeof err), 0);
+    uint8_t origin[32]; /* the sender: the school that made it */
+    memcpy(origin, cs.segments[0].origin, 32);
     edit(&cs, k, scratch);
     msgpack_sbuffer bad;
     msgpack_sbuffer_init(&bad);
@@ -200,7 +210,7 @@ static void refused(node_t *b, const msgpack_sbuffer *good, int code,
     uint8_t h0[32], h1[32];
     assert_int_equal(cairn_store_state_hash(st(b), NULL, h0), 0);
     cairn_apply_report_t rep;
-    assert_int_equal(apply(b, &bad, &rep), code);
+    assert_int_equal(apply_from(origin, b, &bad, &rep), code);
     assert_int_equal(rep.code, code);
     assert_true(rep.error[0] != '\0');
     assert_int_equal(rep.applied, 0);
@@ -267,7 +277,7 @@ static void test_attacks_apply_nothing(void **state)
     assert_int_equal(cairn_store_rights_rejected(st(&b)), rejected + 1);
     /* The honest one still applies after all that. */
     cairn_apply_report_t rep;
-    assert_int_equal(apply(&b, &good, &rep), 0);
+    assert_int_equal(apply(&a, &b, &good, &rep), 0);
     assert_int_equal(rep.applied, 12);
     msgpack_sbuffer_destroy(&good);
     node_close(&a);
@@ -288,36 +298,124 @@ static void test_rights(void **state)
     msgpack_sbuffer cs;
     assert_int_equal(build(&a, &b, "catalog", CAIRN_CHANGESET_MAX, &cs), 1);
     cairn_apply_report_t rep;
-    assert_int_equal(apply(&b, &cs, &rep), CAIRN_EDENIED); /* unknown origin */
+    assert_int_equal(apply(&a, &b, &cs, &rep), CAIRN_EDENIED); /* unknown origin */
     assert_int_equal(cairn_store_rights_rejected(st(&b)), 1);
     assert_int_equal(cairn_store_peer_put(st(&b), a.pk, CAIRN_PEER_SCHOOL, "A"), 0);
-    assert_int_equal(apply(&b, &cs, &rep), CAIRN_EDENIED);
+    assert_int_equal(apply(&a, &b, &cs, &rep), CAIRN_EDENIED);
     assert_non_null(strstr(rep.error, "catalog.note"));
     assert_non_null(strstr(rep.error, "seq 1"));
     assert_int_equal(cairn_store_rights_rejected(st(&b)), 2);
     assert_int_equal(fixture_events(b.f), 0);
     msgpack_sbuffer_destroy(&cs);
-    /* The rules themselves. */
-    char pa[100], ph[100];
-    snprintf(pa, sizeof pa, "%s", cairn_store_school_partition(st(&a)));
-    snprintf(ph, sizeof ph, "%s", cairn_store_school_partition(st(&hub)));
-    assert_int_equal(cairn_store_peer_put(st(&b), hub.pk, CAIRN_PEER_HUB, "H"), 0);
-    void *s = st(&b);
-    assert_int_equal(cairn_rights_check(s, a.pk, pa, "educator.add"), 0);
-    assert_int_equal(cairn_rights_check(s, a.pk, pa, "evidence.add"), 0);
-    assert_int_equal(cairn_rights_check(s, a.pk, pa, "submission.withdraw"), 0);
-    assert_int_equal(cairn_rights_check(s, a.pk, ph, "educator.add"), CAIRN_EDENIED);
-    assert_int_equal(cairn_rights_check(s, a.pk, pa, "review.add"), CAIRN_EDENIED);
-    assert_int_equal(cairn_rights_check(s, a.pk, pa, "educator."), CAIRN_EDENIED);
-    assert_int_equal(cairn_rights_check(s, hub.pk, "catalog", "catalog.credential"), 0);
-    assert_int_equal(cairn_rights_check(s, hub.pk, pa, "review.add"), 0);
-    assert_int_equal(cairn_rights_check(s, hub.pk, pa, "award.issue"), 0);
-    assert_int_equal(cairn_rights_check(s, hub.pk, pa, "educator.add"), CAIRN_EDENIED);
-    assert_int_equal(cairn_rights_check(s, hub.pk, "catalog", "review.add"), CAIRN_EDENIED);
-    assert_int_equal(cairn_rights_check(s, hub.pk, "other", "catalog.issuer"), CAIRN_EDENIED);
     node_close(&a);
     node_close(&b);
     node_close(&hub);
+}
+
+/* cairn_rights_check's every rule and refusal (PROTOCOL.md section 7.5), in a three-tier tree:
+ * school A and X enrolled at region R, R enrolled at state S as a child hub, school Y enrolled
+ * directly at S, and Z a stranger. */
+static void test_rights_rules(void **state)
+{
+    (void)state;
+    node_t a, x, y, r, s, z;
+    node_open(&a, false);
+    node_open(&x, false);
+    node_open(&y, false);
+    node_open(&r, false);
+    node_open(&s, false);
+    node_open(&z, false);
+    char pa[100], px[100], py[100], pr[100];
+    snprintf(pa, sizeof pa, "%s", cairn_store_school_partition(st(&a)));
+    snprintf(px, sizeof px, "%s", cairn_store_school_partition(st(&x)));
+    snprintf(py, sizeof py, "%s", cairn_store_school_partition(st(&y)));
+    snprintf(pr, sizeof pr, "%s", cairn_store_school_partition(st(&r)));
+    assert_int_equal(cairn_store_peer_put(st(&a), r.pk, CAIRN_PEER_HUB, "R"), 0);
+    assert_int_equal(cairn_store_peer_put(st(&r), s.pk, CAIRN_PEER_HUB, "S"), 0);
+    assert_int_equal(cairn_store_peer_put(st(&r), a.pk, CAIRN_PEER_SCHOOL, "A"), 0);
+    assert_int_equal(cairn_store_peer_put(st(&r), x.pk, CAIRN_PEER_SCHOOL, "X"), 0);
+    assert_int_equal(cairn_store_peer_put(st(&s), r.pk, CAIRN_PEER_CHILD_HUB, "R"), 0);
+    assert_int_equal(cairn_store_peer_put(st(&s), y.pk, CAIRN_PEER_SCHOOL, "Y"), 0);
+    cairn_peer_role_t role;
+    assert_int_equal(cairn_store_peer_get(st(&s), r.pk, &role), 0);
+    assert_int_equal(role, CAIRN_PEER_CHILD_HUB);
+    const int D = CAIRN_EDENIED;
+    /* At school A: its hub R is the pinned upstream. */
+    cairn_rights_ctx_t at_a = {st(&a), a.pk, false, r.pk};
+    assert_int_equal(cairn_rights_check(&at_a, s.pk, "catalog", "catalog.credential"), 0);
+    assert_int_equal(cairn_rights_check(&at_a, r.pk, "catalog", "catalog.issuer"), 0);
+    assert_int_equal(cairn_rights_check(&at_a, z.pk, "catalog", "catalog.issuer"), 0);
+    assert_int_equal(cairn_rights_check(&at_a, s.pk, "catalog", "review.add"), D);
+    assert_int_equal(cairn_rights_check(&at_a, s.pk, "catalog", "catalog."), D);
+    assert_int_equal(cairn_rights_check(&at_a, s.pk, pa, "award.issue"), 0);
+    assert_int_equal(cairn_rights_check(&at_a, r.pk, pa, "review.add"), 0);
+    assert_int_equal(cairn_rights_check(&at_a, a.pk, pa, "review.add"), D);   /* never itself */
+    assert_int_equal(cairn_rights_check(&at_a, a.pk, pa, "educator.add"), 0); /* echoed back */
+    assert_int_equal(cairn_rights_check(&at_a, r.pk, pa, "educator.add"), D);
+    assert_int_equal(cairn_rights_check(&at_a, s.pk, "other", "catalog.issuer"), D);
+    /* ... but a school never takes the catalog from a school, nor from a stranger or nobody. */
+    assert_int_equal(cairn_store_peer_put(st(&a), x.pk, CAIRN_PEER_SCHOOL, "X"), 0);
+    cairn_rights_ctx_t a_from_x = {st(&a), a.pk, false, x.pk};
+    assert_int_equal(cairn_rights_check(&a_from_x, x.pk, "catalog", "catalog.credential"), D);
+    assert_int_equal(cairn_rights_check(&a_from_x, s.pk, "catalog", "catalog.credential"), D);
+    assert_int_equal(cairn_rights_check(&a_from_x, s.pk, pa, "award.issue"), D);
+    cairn_rights_ctx_t a_from_z = {st(&a), a.pk, false, z.pk};
+    assert_int_equal(cairn_rights_check(&a_from_z, s.pk, "catalog", "catalog.credential"), D);
+    assert_int_equal(cairn_rights_check(&a_from_z, z.pk, pa, "review.add"), D);
+    cairn_rights_ctx_t a_from_none = {st(&a), a.pk, false, NULL};
+    assert_int_equal(cairn_rights_check(&a_from_none, r.pk, "catalog", "catalog.credential"), D);
+    assert_int_equal(cairn_rights_check(NULL, r.pk, "catalog", "catalog.credential"), D);
+    /* At region R (a hub): the catalog only from its upstream S (whatever origin) or itself. */
+    cairn_rights_ctx_t r_from_s = {st(&r), r.pk, true, s.pk};
+    cairn_rights_ctx_t r_from_a = {st(&r), r.pk, true, a.pk};
+    assert_int_equal(cairn_rights_check(&r_from_s, s.pk, "catalog", "catalog.credential"), 0);
+    assert_int_equal(cairn_rights_check(&r_from_s, z.pk, "catalog", "catalog.credential"), 0);
+    assert_int_equal(cairn_rights_check(&r_from_a, a.pk, "catalog", "catalog.credential"), D);
+    assert_int_equal(cairn_rights_check(&r_from_a, s.pk, "catalog", "catalog.credential"), D);
+    assert_int_equal(cairn_rights_check(&r_from_a, r.pk, "catalog", "catalog.credential"), 0);
+    /* A school writes only its own partition, sent by itself (or relayed from above). */
+    assert_int_equal(cairn_rights_check(&r_from_a, a.pk, pa, "educator.add"), 0);
+    assert_int_equal(cairn_rights_check(&r_from_a, a.pk, pa, "evidence.add"), 0);
+    assert_int_equal(cairn_rights_check(&r_from_a, a.pk, pa, "submission.withdraw"), 0);
+    assert_int_equal(cairn_rights_check(&r_from_a, a.pk, px, "educator.add"), D);
+    assert_int_equal(cairn_rights_check(&r_from_a, x.pk, px, "educator.add"), D); /* relayed */
+    assert_int_equal(cairn_rights_check(&r_from_a, a.pk, pa, "educator."), D);
+    assert_int_equal(cairn_rights_check(&r_from_a, a.pk, pa, "review.add"), D);
+    assert_int_equal(cairn_rights_check(&r_from_a, a.pk, pa, "catalog.issuer"), D);
+    assert_int_equal(cairn_rights_check(&r_from_s, a.pk, pa, "educator.add"), 0);
+    /* Reviews and awards: from the upstream (any origin) or our own, never a school's. */
+    assert_int_equal(cairn_rights_check(&r_from_s, s.pk, pa, "award.issue"), 0);
+    assert_int_equal(cairn_rights_check(&r_from_a, r.pk, pa, "review.add"), 0);
+    assert_int_equal(cairn_rights_check(&r_from_a, x.pk, pa, "review.add"), D);
+    assert_int_equal(cairn_rights_check(&r_from_s, s.pk, "school:ABC", "award.issue"), D);
+    char upper[100];
+    snprintf(upper, sizeof upper, "school:%064d", 0);
+    upper[10] = 'A';
+    assert_int_equal(cairn_rights_check(&r_from_s, s.pk, upper, "award.issue"), D);
+    /* At state S: region R is a child hub relaying its schools' partitions up. */
+    cairn_rights_ctx_t s_from_r = {st(&s), s.pk, true, r.pk};
+    cairn_rights_ctx_t s_from_y = {st(&s), s.pk, true, y.pk};
+    assert_int_equal(cairn_rights_check(&s_from_r, a.pk, pa, "submission.start"), 0);
+    assert_int_equal(cairn_rights_check(&s_from_r, r.pk, pr, "educator.add"), 0);
+    assert_int_equal(cairn_rights_check(&s_from_r, a.pk, px, "submission.start"), D);
+    assert_int_equal(cairn_rights_check(&s_from_r, r.pk, pa, "review.add"), 0);
+    assert_int_equal(cairn_rights_check(&s_from_r, z.pk, pa, "review.add"), D);
+    assert_int_equal(cairn_rights_check(&s_from_r, s.pk, pa, "award.issue"), 0); /* our own */
+    assert_int_equal(cairn_rights_check(&s_from_r, r.pk, "catalog", "catalog.credential"), D);
+    assert_int_equal(cairn_rights_check(&s_from_r, s.pk, "catalog", "catalog.credential"), 0);
+    assert_int_equal(cairn_rights_check(&s_from_y, y.pk, py, "educator.add"), 0);
+    assert_int_equal(cairn_rights_check(&s_from_y, a.pk, pa, "educator.add"), D);
+    assert_int_equal(cairn_rights_check(&s_from_y, y.pk, "catalog", "catalog.credential"), D);
+    /* A child hub's relay rights hold only at a hub. */
+    cairn_rights_ctx_t s_not_hub = {st(&s), s.pk, false, r.pk};
+    assert_int_equal(cairn_rights_check(&s_not_hub, a.pk, pa, "submission.start"), D);
+    assert_int_equal(cairn_rights_check(&s_not_hub, r.pk, pa, "review.add"), D);
+    node_close(&a);
+    node_close(&x);
+    node_close(&y);
+    node_close(&r);
+    node_close(&s);
+    node_close(&z);
 }
 
 static void test_gap_and_garbage(void **state)
@@ -342,7 +440,7 @@ static void test_gap_and_garbage(void **state)
         0);
     assert_int_equal(n, 4);
     cairn_apply_report_t rep;
-    assert_int_equal(apply(&b, &cs, &rep), CAIRN_EGAP);
+    assert_int_equal(apply(&a, &b, &cs, &rep), CAIRN_EGAP);
     assert_int_equal(fixture_events(b.f), 0);
     cairn_vector_free(&v);
     msgpack_sbuffer_destroy(&cs);
@@ -350,19 +448,19 @@ static void test_gap_and_garbage(void **state)
     uint8_t *big = calloc(1, CAIRN_CHANGESET_MAX + 1);
     assert_non_null(big);
     assert_int_equal(cairn_store_changeset_apply(st(&b), big, CAIRN_CHANGESET_MAX + 1,
-                                                 cairn_rights_check, st(&b), &rep),
+                                                 cairn_rights_check, NULL, &rep),
                      CAIRN_ETOOBIG);
     free(big);
     /* Garbage, and a root announcing 2^32-1 segments in 30 bytes. */
     static const uint8_t junk[] = {0xde, 0xad, 0xbe, 0xef};
     assert_int_equal(
-        cairn_store_changeset_apply(st(&b), junk, sizeof junk, cairn_rights_check, st(&b), &rep),
+        cairn_store_changeset_apply(st(&b), junk, sizeof junk, cairn_rights_check, NULL, &rep),
         CAIRN_EMSGPACK);
     static const uint8_t huge[] = {0x83, 0xa1, 'v', 0x01, 0xa9, 'p',  'a',  'r',  't',  'i',
                                    't',  'i',  'o', 'n',  0xa1, 'x',  0xa8, 's',  'e',  'g',
                                    'm',  'e',  'n', 't',  's',  0xdd, 0xff, 0xff, 0xff, 0xff};
     assert_int_equal(
-        cairn_store_changeset_apply(st(&b), huge, sizeof huge, cairn_rights_check, st(&b), &rep),
+        cairn_store_changeset_apply(st(&b), huge, sizeof huge, cairn_rights_check, NULL, &rep),
         CAIRN_EMSGPACK);
     assert_int_equal(fixture_events(b.f), 0);
     node_close(&a);
@@ -414,7 +512,7 @@ static void test_partition_isolation_and_numbering(void **state)
     cairn_changeset_free(&d);
     assert_int_equal(cairn_store_peer_put(st(&y), hub.pk, CAIRN_PEER_HUB, "hub"), 0);
     cairn_apply_report_t rep;
-    assert_int_equal(apply(&y, &cs, &rep), 0);
+    assert_int_equal(apply(&hub, &y, &cs, &rep), 0);
     msgpack_sbuffer_destroy(&cs);
     assert_int_equal(fixture_events(y.f), 3);
     uint8_t hx[32];
@@ -450,7 +548,7 @@ static void test_max_bytes_and_checkpoints(void **state)
         assert_true(n % 10 == 0);
         cairn_changeset_free(&d);
         cairn_apply_report_t rep;
-        assert_int_equal(apply(&b, &cs, &rep), 0);
+        assert_int_equal(apply(&a, &b, &cs, &rep), 0);
         msgpack_sbuffer_destroy(&cs);
         rounds++;
         assert_true(rounds < 10);
@@ -501,14 +599,14 @@ static void test_relay_school_hub_region(void **state)
     msgpack_sbuffer cs;
     cairn_apply_report_t rep;
     assert_int_equal(build(&a, &hub, pa, CAIRN_CHANGESET_MAX, &cs), 15);
-    assert_int_equal(apply(&hub, &cs, &rep), 0);
+    assert_int_equal(apply(&a, &hub, &cs, &rep), 0);
     msgpack_sbuffer_destroy(&cs);
     /* The hub adds a review of its own to A's partition, then relays everything to the region. */
     cairn_mpbuf_t body;
     fixture_body(&body, "note", "fine", NULL);
     append(&hub, pa, "review.add", "sub0002", &body);
     assert_int_equal(build(&hub, &region, pa, CAIRN_CHANGESET_MAX, &cs), 16);
-    assert_int_equal(apply(&region, &cs, &rep), 0);
+    assert_int_equal(apply(&hub, &region, &cs, &rep), 0);
     assert_int_equal(rep.applied, 16);
     assert_int_equal(rep.segments, 2);
     msgpack_sbuffer_destroy(&cs);
@@ -537,6 +635,7 @@ int main(void)
         cmocka_unit_test(test_school_to_hub_converges),
         cmocka_unit_test(test_attacks_apply_nothing),
         cmocka_unit_test(test_rights),
+        cmocka_unit_test(test_rights_rules),
         cmocka_unit_test(test_gap_and_garbage),
         cmocka_unit_test(test_partition_isolation_and_numbering),
         cmocka_unit_test(test_max_bytes_and_checkpoints),
