@@ -6,6 +6,10 @@
 #   upload_vs_cp_sync  ratio of the two (target >= 0.6)
 #   daemon_vmhwm       cairnd peak RSS (VmHWM) after the upload (target <= 32 MiB)
 #   event_append_rate  events/s appended in batches (target >= 100k/s), from bench_events
+#   sync benchmarks    (tests/bench/bench_sync.sh: hub + schools on loopback through a counting
+#                      relay) initial sync of a 1,000-credential catalog, wire bytes per event
+#                      (target <= 300 B), idle sync round bytes (< 1 KB) and time, and hub ingest
+#                      (bench_ingest, target >= 100k events/s)
 # usage: tests/bench/run.sh [BUILD_DIR] [MIB]   (defaults: build, 1024)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -47,3 +51,4 @@ echo "cp_sync_rate $cp_rate MiB/s"
 awk -v u="$up_rate" -v c="$cp_rate" 'BEGIN { printf "upload_vs_cp_sync %.2f ratio (target >= 0.60)\n", u / c }'
 awk -v k="$hwm_kb" 'BEGIN { printf "daemon_vmhwm %.1f MiB (target <= 32; ratio %.2f)\n", k / 1024, k / 1024 / 32 }'
 if [ -x "$B/tests/bench_events" ]; then "$B/tests/bench_events"; fi
+tests/bench/bench_sync.sh "$B"
