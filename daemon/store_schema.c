@@ -12,7 +12,8 @@
  * sync reads); the rare large body (a big file's manifest) goes to overflow pages as usual. Each
  * row carries its hash chain value. `checkpoints` holds origins' signatures over (seq, chain) per
  * partition, our own and relayed ones; `peers` the nodes we know and their roles (for rights).
- * Migration 1 was changed in place for sync (issue 4) before any release: see docs/decisions.md.
+ * Migration 1 was changed in place for sync (issue 4), and again for append speed (educators as a
+ * rowid table), before any release: see docs/decisions.md.
  * Everything else except `meta` and `peers` is a projection, written only by projection.c from
  * events and rebuildable from the log. Projection rows carry the (hlc, origin) of the event that
  * last wrote them, for last-writer-wins merging.
@@ -72,9 +73,13 @@ static const char *const migrations[] = {
     "  PRIMARY KEY(credential, version, part),"
     "  FOREIGN KEY(credential, version) REFERENCES credentials(id, version) ON DELETE CASCADE"
     ") WITHOUT ROWID;"
+    /* A rowid table with a unique id, not WITHOUT ROWID keyed by id: ids are random, so rows
+     * keyed by them land on random pages and a batch of new educators dirtied (and wrote to the
+     * WAL) about one full page per event; now rows append and only the small id index is random
+     * (see docs/decisions.md, Store). Every read is by id or ORDER BY id. */
     "CREATE TABLE educators("
-    "  id TEXT PRIMARY KEY, name TEXT NOT NULL, email TEXT NOT NULL, role TEXT NOT NULL,"
-    "  hlc INTEGER NOT NULL, origin BLOB NOT NULL) WITHOUT ROWID;"
+    "  id TEXT NOT NULL UNIQUE, name TEXT NOT NULL, email TEXT NOT NULL, role TEXT NOT NULL,"
+    "  hlc INTEGER NOT NULL, origin BLOB NOT NULL);"
     "CREATE TABLE submissions("
     "  id TEXT PRIMARY KEY, educator TEXT NOT NULL, credential TEXT NOT NULL,"
     "  version INTEGER NOT NULL, attempt INTEGER NOT NULL, state TEXT NOT NULL,"
