@@ -29,6 +29,7 @@
 #include "identity.h"
 #include "log.h"
 #include "store.h"
+#include "store_peervec.h"
 #include "store_sync.h"
 #include "sync.h"
 
@@ -418,35 +419,17 @@ static int cmd_revoke(const eargs_t *a)
     cairn_store_t *s;
     if (open_hub_store(a->data, &s) != 0)
         return EXIT_FAILURE;
-    sqlite3_stmt *st;
-    uint8_t found[32];
-    int matches = 0;
-    size_t alen = strlen(a->arg);
-    if (sqlite3_prepare_v2(cairn_store_db(s),
-                           "SELECT node, name FROM peers WHERE role IN ('school', 'child-hub')", -1,
-                           &st, NULL) == SQLITE_OK) {
-        while (sqlite3_step(st) == SQLITE_ROW) {
-            char hex[65];
-            if (sqlite3_column_bytes(st, 0) != 32)
-                continue;
-            const uint8_t *pk = sqlite3_column_blob(st, 0);
-            cairn_identity_hex(pk, hex);
-            const char *name = (const char *)sqlite3_column_text(st, 1);
-            if ((name != NULL && strcmp(name, a->arg) == 0) ||
-                (alen >= 4 && alen <= 64 && strncmp(hex, a->arg, alen) == 0)) {
-                memcpy(found, pk, 32);
-                matches++;
-            }
-        }
-        sqlite3_finalize(st);
-    }
+    /* The same name-or-id-prefix lookup as `cairn bundle export --to`. */
+    cairn_peer_t peer;
+    char err[256];
+    int found = cairn_store_peer_find(s, a->arg, &peer, err, sizeof err);
     cairn_store_close(s);
-    if (matches == 0)
-        return efail("no enrolled school matches '%s' (see cairnd enroll list)", a->arg);
-    if (matches > 1)
-        return efail("'%s' matches %d schools: give more of the id", a->arg, matches);
+    if (found != 0)
+        return efail("%s (see cairnd enroll list)", err);
+    if (peer.role == CAIRN_PEER_HUB)
+        return efail("'%s' is this hub's own upstream hub, not a school enrolled here", a->arg);
     char path[PATH_MAX], hex[65];
-    cairn_identity_hex(found, hex);
+    cairn_identity_hex(peer.node, hex);
     snprintf(path, sizeof path, "%s/%s", a->data, CAIRN_REVOKED_DIR);
     if (mkdir(path, 0700) != 0 && errno != EEXIST)
         return efail("cannot create %s: %s", path, strerror(errno));
