@@ -18,9 +18,13 @@ static int catalog_import(cairn_req_t *req)
     cairn_catalog_result_t res;
     const char *json;
     size_t len;
-    if (req->d->cfg.role == CAIRN_ROLE_SCHOOL && cairn_sync_has_hub(req->d->datadir))
+    /* One writer for the catalog: the root hub (PROTOCOL.md 7.7, concurrency rules). A school
+     * or a region with an upstream hub gets the catalog from it. */
+    if (cairn_sync_has_hub(req->d->datadir))
         return cairn_req_fail(req, CAIRN_ESTATE,
-                              "the catalog comes from your hub now: import it at the hub");
+                              req->d->cfg.role == CAIRN_ROLE_SCHOOL
+                                  ? "the catalog comes from your hub now: import it at the hub"
+                                  : "the catalog comes from your parent hub: import it there");
     int rc = cairn_api_arg_str(req, "json", true, 1, CAIRN_CATALOG_MAX_BYTES, &json, &len);
     if (rc != 0)
         return rc;
