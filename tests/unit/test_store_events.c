@@ -4,6 +4,7 @@
  * nested transactions, and the schema version check.
  */
 #include "store_fixture.h"
+#include "store_schema.h"
 
 #include <cairn/hlc.h>
 
@@ -304,10 +305,11 @@ static void test_schema_version_checks(void **state)
     assert_int_equal(cairn_store_open(f->path, f->origin, &other), CAIRN_EUNSUPPORTED);
     /* put it back so teardown can open and close normally */
     sqlite3 *db;
+    char sql[96];
+    snprintf(sql, sizeof sql, "UPDATE meta SET value = %d WHERE key = 'schema_version'",
+             cairn_store_schema_version());
     assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
-    assert_int_equal(sqlite3_exec(db, "UPDATE meta SET value = 1 WHERE key = 'schema_version'",
-                                  NULL, NULL, NULL),
-                     SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
     sqlite3_close(db);
     assert_int_equal(cairn_store_open(f->path, f->origin, &f->store), 0);
 
