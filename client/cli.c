@@ -41,14 +41,17 @@ static void print_doc_line(FILE *f, const cairn_cmd_doc_t *doc)
 static void print_help(FILE *f)
 {
     fputs(globals_usage, f);
-    fputs("\nThe daemon is found by --data DIR (its socket DIR/cairnd.sock), else --connect\n"
-          "HOST:PORT, else the data directory in $CAIRN_DATA.\n\nVerbs:\n",
-          f);
+    fputs(
+        "\nThe daemon is found by --data DIR (its socket DIR/cairnd.sock), else --connect\n"
+        "HOST:PORT, else the data directory in $CAIRN_DATA. A HOST:PORT pinned in known_hosts by\n"
+        "`cairn pair` is reached through the secure channel with this device's key.\n\nVerbs:\n",
+        f);
     for (size_t g = 0; g < sizeof groups / sizeof groups[0]; g++)
         for (const cairn_subcmd_t *s = groups[g].subs; s->name; s++)
             print_doc_line(f, s->doc);
     print_doc_line(f, &cairn_cmd_status_doc);
     print_doc_line(f, &cairn_cmd_hash_doc);
+    print_doc_line(f, &cairn_cmd_pair_doc);
     fputs("\nRun \"cairn VERB --help\" for what a verb does.\n", f);
 }
 
@@ -144,6 +147,9 @@ int cairn_cli_connect(const cairn_cli_t *cli, cairn_rpc_t *rpc)
         return CAIRN_EXIT_USAGE;
     }
     if (cairn_rpc_open(rpc, &addr) != 0)
+        return cairn_cli_fail_rpc(rpc);
+    bool secured = false;
+    if (addr.kind == CAIRN_ADDR_TCP && cairn_cli_connect_secure(&addr, rpc, &secured) != 0)
         return cairn_cli_fail_rpc(rpc);
     return CAIRN_EXIT_OK;
 }
@@ -290,6 +296,8 @@ int cairn_cli_main(int argc, char **argv)
         return cairn_cmd_status(&cli, argc - verb - 1, argv + verb + 1);
     if (strcmp(name, "hash") == 0)
         return cairn_cmd_hash(&cli, argc - verb - 1, argv + verb + 1);
+    if (strcmp(name, "pair") == 0)
+        return cairn_cmd_pair(&cli, argc - verb - 1, argv + verb + 1);
     fprintf(stderr, "cairn: unknown verb '%s'\n%s", name, globals_usage);
     return CAIRN_EXIT_USAGE;
 }

@@ -8,6 +8,7 @@
 #ifndef CAIRN_CLIENT_CMD_H
 #define CAIRN_CLIENT_CMD_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "cli.h"
@@ -22,6 +23,11 @@ extern const cairn_cmd_doc_t cairn_cmd_status_doc;  /* cmd_status.c */
 int cairn_cmd_status(const cairn_cli_t *cli, int argc, char **argv);
 extern const cairn_cmd_doc_t cairn_cmd_hash_doc; /* cmd_hash.c */
 int cairn_cmd_hash(const cairn_cli_t *cli, int argc, char **argv);
+extern const cairn_cmd_doc_t cairn_cmd_pair_doc; /* cmd_pair.c */
+int cairn_cmd_pair(const cairn_cli_t *cli, int argc, char **argv);
+/* After cairn_rpc_open() to a TCP address: when known_hosts pins it, runs the secure channel
+ * with the device key (*secured true). 0, or a negative code with rpc->err. */
+int cairn_cli_connect_secure(const cairn_addr_t *addr, cairn_rpc_t *rpc, bool *secured);
 
 /* Limits the client checks itself, so a mistake is caught before anything is sent. */
 #define CAIRN_CATALOG_MAX (2u * 1024 * 1024) /* catalog.import json */

@@ -10,10 +10,13 @@
 #include <errno.h>
 #include <netdb.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
+
+#include <sodium.h>
 
 #include <cairn/err.h>
 
@@ -83,6 +86,7 @@ int cairn_conn_open(cairn_conn_t *c, const cairn_addr_t *addr, char *err, size_t
     char reason[256];
     int fd = addr->kind == CAIRN_ADDR_UNIX ? open_unix(addr, reason, sizeof reason)
                                            : open_tcp(addr, reason, sizeof reason);
+    memset(c, 0, sizeof *c);
     c->fd = -1;
     if (fd < 0) {
         snprintf(err, errlen, "cannot reach cairnd at %s: %s", addr->show, reason);
@@ -93,7 +97,56 @@ int cairn_conn_open(cairn_conn_t *c, const cairn_addr_t *addr, char *err, size_t
     return 0;
 }
 
+/* Makes *buf at least need bytes. 0 or -ENOMEM. */
+static int grow(uint8_t **buf, size_t *cap, size_t need)
+{
+    if (*cap >= need)
+        return 0;
+    uint8_t *nb = realloc(*buf, need);
+    if (nb == NULL)
+        return -ENOMEM;
+    *buf = nb;
+    *cap = need;
+    return 0;
+}
+
+static int writev_plain(cairn_conn_t *c, struct iovec *iov, int n);
+
+/* Gathers one frame's payload, seals it, and writes header and sealed payload. */
+static int writev_sealed(cairn_conn_t *c, struct iovec *iov, int n)
+{
+    size_t total = 0;
+    for (int i = 0; i < n; i++)
+        total += iov[i].iov_len;
+    if (total <= CAIRN_FRAME_HEADER)
+        return CAIRN_EINVAL;
+    size_t len = total - CAIRN_FRAME_HEADER, outlen;
+    if (grow(&c->plain, &c->plain_cap, total) != 0 ||
+        grow(&c->sealed, &c->sealed_cap, CAIRN_FRAME_HEADER + len + CAIRN_CHANNEL_OVERHEAD) != 0)
+        return -ENOMEM;
+    size_t o = 0;
+    for (int i = 0; i < n; i++) {
+        memcpy(c->plain + o, iov[i].iov_base, iov[i].iov_len);
+        o += iov[i].iov_len;
+    }
+    int rc = cairn_channel_seal(c->ch, c->plain + CAIRN_FRAME_HEADER, len,
+                                c->sealed + CAIRN_FRAME_HEADER, c->sealed_cap - CAIRN_FRAME_HEADER,
+                                &outlen);
+    sodium_memzero(c->plain, total);
+    if (rc == 0)
+        rc = cairn_frame_header(c->sealed, outlen);
+    if (rc != 0)
+        return rc;
+    struct iovec one = {c->sealed, CAIRN_FRAME_HEADER + outlen};
+    return writev_plain(c, &one, 1);
+}
+
 int cairn_conn_writev(cairn_conn_t *c, struct iovec *iov, int n)
+{
+    return c->ch != NULL ? writev_sealed(c, iov, n) : writev_plain(c, iov, n);
+}
+
+static int writev_plain(cairn_conn_t *c, struct iovec *iov, int n)
 {
     while (n > 0) {
         struct msghdr msg;
@@ -121,6 +174,28 @@ int cairn_conn_writev(cairn_conn_t *c, struct iovec *iov, int n)
 }
 
 int cairn_conn_read_frame(cairn_conn_t *c, const uint8_t **payload, size_t *len)
+{
+    const uint8_t *raw;
+    size_t rawlen, outlen;
+    int rc = cairn_conn_read_raw(c, &raw, &rawlen);
+    if (rc != 0 || c->ch == NULL) {
+        *payload = raw;
+        *len = rawlen;
+        return rc;
+    }
+    if (grow(&c->plain, &c->plain_cap, rawlen) != 0)
+        return -ENOMEM;
+    rc = cairn_channel_open(c->ch, raw, rawlen, c->plain, c->plain_cap, &outlen);
+    if (rc == 1)
+        return -ECONNRESET; /* the daemon closed its direction cleanly */
+    if (rc < 0)
+        return CAIRN_ECRYPTO;
+    *payload = c->plain;
+    *len = outlen;
+    return 0;
+}
+
+int cairn_conn_read_raw(cairn_conn_t *c, const uint8_t **payload, size_t *len)
 {
     uint8_t buf[16384];
     for (;;) {
@@ -155,4 +230,15 @@ void cairn_conn_close(cairn_conn_t *c)
         cairn_frame_reader_free(&c->reader);
     }
     c->fd = -1;
+    if (c->ch != NULL) {
+        cairn_channel_wipe(c->ch);
+        free(c->ch);
+        c->ch = NULL;
+    }
+    if (c->plain != NULL)
+        sodium_memzero(c->plain, c->plain_cap);
+    free(c->plain);
+    free(c->sealed);
+    c->plain = c->sealed = NULL;
+    c->plain_cap = c->sealed_cap = 0;
 }

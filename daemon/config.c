@@ -36,6 +36,7 @@ enum key_id {
     K_SYNC_LISTEN,
     K_RECONNECT_MIN,
     K_RECONNECT_MAX,
+    K_LAN_LISTEN,
     K_COUNT
 };
 
@@ -55,6 +56,7 @@ static const struct {
     [K_SYNC_LISTEN] = {"sync", "listen"},
     [K_RECONNECT_MIN] = {"sync", "reconnect_min_ms"},
     [K_RECONNECT_MAX] = {"sync", "reconnect_max_ms"},
+    [K_LAN_LISTEN] = {"api", "lan_listen"},
 };
 
 static const char *const config_sections[] = {"node", "api", "blobs", "log", "sync"};
@@ -366,6 +368,11 @@ static int set_key(cairn_config_t *cfg, enum key_id k, const char *v, char *why,
         else
             cfg->reconnect_max_ms = (uint32_t)n;
         return 0;
+    case K_LAN_LISTEN:
+        if (cairn_config_parse_addr(v, cfg->lan_host, &cfg->lan_port, why, whylen) != 0)
+            return CAIRN_EINVAL;
+        cfg->lan_enabled = cfg->lan_port != 0;
+        return 0;
     case K_COUNT:
         break;
     }
@@ -546,6 +553,13 @@ static const char config_template[] =
     "# max_connections: clients served at once, Unix socket and TCP together (1..4096).\n"
     "# Each connection may hold up to write_concurrency chunks in memory while writing.\n"
     "# max_connections = 64\n"
+    "# lan_listen: address classroom devices on the school LAN connect to, HOST:PORT (any IP\n"
+    "# address, e.g. 0.0.0.0:7411). Off by default; port 0 keeps it off. Only devices paired\n"
+    "# with `cairnd pair` are served there, every byte through the secure channel (PROTOCOL.md\n"
+    "# 10b). `cairnd run --lan-listen HOST:PORT` overrides it (port 0 there: an ephemeral\n"
+    "# port, written to DATADIR/cairnd.lan-port).\n"
+    "# example, to serve devices on every interface:\n"
+    "#   lan_listen = 0.0.0.0:7411\n"
     "\n"
     "[blobs]\n"
     "# chunk_size: size of the pieces this node cuts files into when it splits them itself\n"

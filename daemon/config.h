@@ -26,6 +26,9 @@ typedef struct {
     int sync_enabled;          /* 0 when [sync] listen has port 0 (--sync-listen :0 = ephemeral) */
     uint32_t reconnect_min_ms; /* [sync] reconnect_min_ms = 500 (school side) */
     uint32_t reconnect_max_ms; /* [sync] reconnect_max_ms = 60000 */
+    char lan_host[64]; /* [api] lan_listen = 0.0.0.0:7411 (paired devices; off by default) */
+    uint16_t lan_port;
+    int lan_enabled; /* 1 when [api] lan_listen has a port, or `run --lan-listen` was given */
 } cairn_config_t;
 
 void cairn_config_defaults(cairn_config_t *cfg);

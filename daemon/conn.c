@@ -15,6 +15,7 @@
  */
 #include "conn.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +24,7 @@
 #include <cairn/mp.h>
 
 #include "api.h"
+#include "lan.h"
 #include "log.h"
 
 #define OP_MAX 64
@@ -66,6 +68,7 @@ static void conn_free(struct cairn_conn *c)
         free(r);
     }
     cairn_frame_reader_free(&c->reader);
+    cairn_lan_free(c->lan);
     free(c);
 }
 
@@ -328,6 +331,34 @@ static void on_write(uv_write_t *req, int status)
     cairn_conn_release(c);
 }
 
+int cairn_conn_write_frame(struct cairn_conn *c, const void *payload, size_t len)
+{
+    if (c->closing)
+        return CAIRN_ESTATE;
+    write_req_t *w = calloc(1, sizeof *w);
+    char *data = malloc(CAIRN_FRAME_HEADER + len);
+    int rc = (w == NULL || data == NULL) ? -ENOMEM : cairn_frame_header((uint8_t *)data, len);
+    if (rc == 0) {
+        memcpy(data + CAIRN_FRAME_HEADER, payload, len);
+        w->conn = c;
+        w->data = data;
+        w->len = CAIRN_FRAME_HEADER + len;
+        uv_buf_t buf = uv_buf_init(w->data, (unsigned)w->len);
+        rc = uv_write(&w->req, &c->h.stream, &buf, 1, on_write);
+    }
+    if (rc != 0) {
+        free(data);
+        free(w);
+        cairn_log_debug("%s: write failed: %s", c->peer, cairn_strerror(rc));
+        cairn_conn_close(c);
+        return rc;
+    }
+    cairn_conn_hold(c);
+    c->writes++;
+    c->out_bytes += w->len;
+    return 0;
+}
+
 /* Sends every ready reply at the head of the queue, in order. */
 static void conn_flush(struct cairn_conn *c)
 {
@@ -355,6 +386,13 @@ static void conn_flush(struct cairn_conn *c)
         w->len = r->sb.size;
         w->data = msgpack_sbuffer_release(&r->sb);
         free(r);
+        if (c->lan != NULL && cairn_lan_seal(c, &w->data, &w->len) != 0) {
+            cairn_log_warn("%s: cannot seal a reply; closing this connection", c->peer);
+            free(w->data);
+            free(w);
+            cairn_conn_close(c);
+            break;
+        }
         uv_buf_t buf = uv_buf_init(w->data, (unsigned)w->len);
         int rc = uv_write(&w->req, &c->h.stream, &buf, 1, on_write);
         if (rc != 0) {
@@ -389,7 +427,7 @@ static void protocol_error(struct cairn_conn *c, const char *what, int code)
     cairn_conn_close(c);
 }
 
-static void handle_frame(struct cairn_conn *c, const uint8_t *payload, size_t len)
+void cairn_conn_handle_request(struct cairn_conn *c, const uint8_t *payload, size_t len)
 {
     cairn_mp_doc_t doc;
     int rc = cairn_mp_decode(payload, len, &cairn_mp_wire_limits, &doc);
@@ -463,7 +501,10 @@ static void conn_process(struct cairn_conn *c)
         size_t len;
         if (cairn_frame_reader_next(&c->reader, &payload, &len) != 1)
             break;
-        handle_frame(c, payload, len);
+        if (c->lan != NULL)
+            cairn_lan_frame(c, payload, len);
+        else
+            cairn_conn_handle_request(c, payload, len);
     }
     c->in_process = false;
     conn_flush(c);

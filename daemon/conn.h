@@ -44,6 +44,7 @@ struct cairn_conn {
     unsigned writes;
     void *slot[CAIRN_CONN_SLOTS];
     void (*slot_free[CAIRN_CONN_SLOTS])(void *);
+    struct cairn_lan *lan; /* a LAN device connection (lan.h): frames go through the channel */
 };
 
 /* A connection for one accept on d's loop (refcount 1: the handle). NULL on failure (logged). */
@@ -61,6 +62,15 @@ void cairn_conn_close(struct cairn_conn *c);
 
 /* The server is stopping: read no more, close once every reply owed has been written. */
 void cairn_conn_drain(struct cairn_conn *c);
+
+/* Decodes and dispatches one request payload (in clear): what conn.c does with every frame of
+ * a local connection, and lan.c with every opened message of a LAN one. */
+void cairn_conn_handle_request(struct cairn_conn *c, const uint8_t *payload, size_t len);
+
+/* Writes one frame (header added, payload copied) now, outside the reply queue: for lan.c's
+ * hello and handshake messages, which precede every reply. 0 or a negative code (the
+ * connection is then closing). */
+int cairn_conn_write_frame(struct cairn_conn *c, const void *payload, size_t len);
 
 /* server.c: the handle of c is closed (called once, before c's last release). */
 void cairn_server_conn_closed(cairn_server_t *s, struct cairn_conn *c);

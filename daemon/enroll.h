@@ -64,6 +64,10 @@ int cairn_enroll_hub_peer_write(const char *datadir, const uint8_t pk[32], const
 int cairn_enroll_hub_peer_read(const char *datadir, uint8_t pk[32], char address[80], char *err,
                                size_t errlen);
 
+/* "30s", "15m", "12h", "7d" (or plain seconds; 1 s .. 10 years) -> milliseconds. 0 or
+ * CAIRN_EINVAL. (`enroll create --expires`, `pair --expires`.) */
+int cairn_parse_duration(const char *s, uint64_t *ms);
+
 /* Current wall clock in unix milliseconds. */
 uint64_t cairn_enroll_now_ms(void);
 

@@ -106,8 +106,7 @@ static int load_cfg(const char *dir, cairn_config_t *cfg)
     return 0;
 }
 
-/* "30s", "15m", "12h", "7d" (or plain seconds) -> milliseconds. */
-static int parse_duration(const char *s, uint64_t *ms)
+int cairn_parse_duration(const char *s, uint64_t *ms)
 {
     char *end;
     errno = 0;
@@ -142,7 +141,7 @@ static int cmd_create(const eargs_t *a)
     if (cfg.role != CAIRN_ROLE_HUB)
         return efail("%s is not a hub's data dir: tokens are made at the hub", a->data);
     uint64_t ttl = 7ull * 86400000;
-    if (a->expires != NULL && parse_duration(a->expires, &ttl) != 0)
+    if (a->expires != NULL && cairn_parse_duration(a->expires, &ttl) != 0)
         return eusage("--expires: expected a duration like 30s, 15m, 12h or 7d");
     cairn_enroll_token_t t;
     memset(&t, 0, sizeof t);

@@ -39,6 +39,7 @@
 #include "store_sync.h"
 #include "sync.h"
 #include "enroll.h"
+#include "pair_cmd.h"
 
 #define EXIT_USAGE 2
 #define EXIT_NOT_EQUAL 3
@@ -48,19 +49,23 @@
 #define PID_FILE "cairnd.pid"
 #define PORT_FILE "cairnd.port"
 #define SYNC_PORT_FILE "cairnd.sync-port"
+#define LAN_PORT_FILE "cairnd.lan-port"
 
 static const char usage_text[] = "usage: cairnd init --role school|hub --data DIR [--name NAME]\n"
                                  "       cairnd run --data DIR [--listen HOST:PORT] "
                                  "[--sync-listen HOST:PORT]\n"
+                                 "                      [--lan-listen HOST:PORT]\n"
                                  "       cairnd check-config --data DIR\n"
                                  "       cairnd rebuild --data DIR\n"
                                  "       cairnd blob-cat --data DIR HASH\n"
                                  "       cairnd state-hash --data DIR [--partition P]\n"
                                  "       cairnd enroll create|join|list|revoke ... (cairnd "
-                                 "enroll for help)\n";
+                                 "enroll for help)\n"
+                                 "       cairnd pair --data DIR [--expires 10m] | --list | "
+                                 "--revoke DEVICE\n";
 
 typedef struct {
-    const char *role, *data, *name, *listen, *hash, *partition, *sync_listen;
+    const char *role, *data, *name, *listen, *hash, *partition, *sync_listen, *lan_listen;
 } args_t;
 
 __attribute__((format(printf, 1, 2))) static int usage(const char *fmt, ...)
@@ -100,6 +105,7 @@ static int parse_args(int argc, char **argv, args_t *a)
         {"--data", offsetof(args_t, data)},
         {"--name", offsetof(args_t, name)},
         {"--sync-listen", offsetof(args_t, sync_listen)},
+        {"--lan-listen", offsetof(args_t, lan_listen)},
         {"--listen", offsetof(args_t, listen)},
         {"--partition", offsetof(args_t, partition)},
         /* clang-format on */
@@ -399,6 +405,13 @@ static int run_daemon(cairn_daemon_t *d, bool tcp)
         write_small_file(d->datadir, PORT_FILE, "%lu\n", port);
     else
         remove_file_in(d->datadir, PORT_FILE);
+    if (d->cfg.lan_enabled) {
+        write_small_file(d->datadir, LAN_PORT_FILE, "%lu\n", cairn_server_lan_port(rs.server));
+        cairn_log_info("LAN devices on %s:%u (paired devices only, secure channel)",
+                       d->cfg.lan_host, cairn_server_lan_port(rs.server));
+    } else {
+        remove_file_in(d->datadir, LAN_PORT_FILE);
+    }
 
     if (d->cfg.role == CAIRN_ROLE_HUB && d->cfg.sync_enabled &&
         cairn_sync_hub_start(d, &rs.hub, err, sizeof err) != 0) {
@@ -445,6 +458,7 @@ static int run_daemon(cairn_daemon_t *d, bool tcp)
     if (rs.school != NULL)
         cairn_sync_school_free(rs.school);
     remove_file_in(d->datadir, SYNC_PORT_FILE);
+    remove_file_in(d->datadir, LAN_PORT_FILE);
     cairn_server_free(rs.server);
     cairn_blobs_close(d->blobs);
     cairn_store_close(d->store);
@@ -478,6 +492,13 @@ static int cmd_run(const args_t *a)
                                     sizeof why) != 0)
             return usage("--sync-listen %s: %s", a->sync_listen, why);
         d.cfg.sync_enabled = 1; /* port 0 here asks for an ephemeral port (cairnd.sync-port) */
+    }
+    if (a->lan_listen != NULL) {
+        char why[256];
+        if (cairn_config_parse_addr(a->lan_listen, d.cfg.lan_host, &d.cfg.lan_port, why,
+                                    sizeof why) != 0)
+            return usage("--lan-listen %s: %s", a->lan_listen, why);
+        d.cfg.lan_enabled = 1; /* port 0 here asks for an ephemeral port (cairnd.lan-port) */
     }
     cairn_log_set_level(d.cfg.log_level);
 
@@ -598,6 +619,8 @@ int main(int argc, char **argv)
     const char *cmd = argv[1];
     if (strcmp(cmd, "enroll") == 0)
         return cairn_enroll_main(argc - 1, argv + 1);
+    if (strcmp(cmd, "pair") == 0)
+        return cairn_pair_main(argc - 1, argv + 1);
     if (strcmp(cmd, "-h") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "help") == 0) {
         fputs(usage_text, stdout);
         return 0;
@@ -606,8 +629,9 @@ int main(int argc, char **argv)
     int rc = parse_args(argc, argv, &a);
     if (rc != 0)
         return rc;
-    if (strcmp(cmd, "run") != 0 && (a.listen != NULL || a.sync_listen != NULL))
-        return usage("--listen and --sync-listen are options of run only");
+    if (strcmp(cmd, "run") != 0 &&
+        (a.listen != NULL || a.sync_listen != NULL || a.lan_listen != NULL))
+        return usage("--listen, --sync-listen and --lan-listen are options of run only");
     if (strcmp(cmd, "state-hash") != 0 && a.partition != NULL)
         return usage("--partition is an option of state-hash only");
     if (strcmp(cmd, "init") == 0)

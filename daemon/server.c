@@ -1,8 +1,10 @@
 /*
- * server.c: the local API's listeners (see server.h): the data dir's Unix socket and the
- * loopback TCP port, accepting within max_connections, and a clean stop. What happens on a
- * connection is conn.c's. Must never listen on anything but the socket file and the configured
- * loopback address, and never remove a socket file that a live daemon answers on.
+ * server.c: the local API's listeners (see server.h): the data dir's Unix socket, the
+ * loopback TCP port and, when configured, the LAN port for paired devices (lan.h), accepting
+ * within max_connections, and a clean stop. What happens on a connection is conn.c's (and
+ * lan.c's on the LAN port). Must never listen beyond the socket file, the configured loopback
+ * address and the configured LAN address, where nothing is served before the secure channel
+ * admits a paired device; never remove a socket file that a live daemon answers on.
  */
 #include "server.h"
 
@@ -18,6 +20,7 @@
 #include <cairn/err.h>
 
 #include "conn.h"
+#include "lan.h"
 #include "log.h"
 
 #define READ_BUF_SIZE (64u * 1024)
@@ -28,9 +31,11 @@ struct cairn_server {
     cairn_daemon_t *d;
     uv_pipe_t pipe;
     uv_tcp_t tcp;
+    uv_tcp_t lan; /* [api] lan_listen: paired devices through the secure channel (lan.h) */
     uv_timer_t grace;
-    bool pipe_open, tcp_open, grace_open, stopping;
-    uint16_t tcp_port;
+    uv_timer_t lan_tick;
+    bool pipe_open, tcp_open, lan_open, lan_tick_open, grace_open, stopping;
+    uint16_t tcp_port, lan_port;
     char sock_path[sizeof(((struct sockaddr_un *)0)->sun_path)];
     struct cairn_conn *conns; /* every connection whose handle is not closed yet */
     uint32_t nconns;
@@ -61,7 +66,8 @@ void cairn_server_conn_closed(cairn_server_t *s, struct cairn_conn *c)
 static void on_connection(uv_stream_t *listener, int status)
 {
     cairn_server_t *s = listener->data;
-    bool tcp = listener == (uv_stream_t *)&s->tcp;
+    bool lan = listener == (uv_stream_t *)&s->lan;
+    bool tcp = lan || listener == (uv_stream_t *)&s->tcp;
     if (status < 0) {
         cairn_log_warn("accept failed: %s", uv_strerror(status));
         return;
@@ -69,6 +75,10 @@ static void on_connection(uv_stream_t *listener, int status)
     struct cairn_conn *c = cairn_conn_new(s, s->d, tcp, ++s->next_id, s->rbuf, sizeof s->rbuf);
     if (c == NULL)
         return;
+    if (lan && (c->lan = cairn_lan_new(uv_now(s->d->loop))) == NULL) {
+        cairn_log_error("out of memory accepting a LAN connection");
+        /* closed below, once it is accepted and listed */
+    }
     c->next = s->conns;
     if (s->conns != NULL)
         s->conns->prev = c;
@@ -82,7 +92,7 @@ static void on_connection(uv_stream_t *listener, int status)
         return;
     }
     cairn_conn_describe(c);
-    if (s->stopping) {
+    if (s->stopping || (lan && c->lan == NULL)) {
         cairn_conn_close(c);
         return;
     }
@@ -163,42 +173,72 @@ static int listen_unix(cairn_server_t *s, char *err, size_t errlen)
     return 0;
 }
 
-static int listen_tcp(cairn_server_t *s, char *err, size_t errlen)
+/* Listens on host:port with handle h (*open set once h needs closing); *bound gets the port. */
+static int listen_tcp(cairn_server_t *s, uv_tcp_t *h, bool *open, const char *host, uint16_t port,
+                      uint16_t *bound, char *err, size_t errlen)
 {
-    const cairn_config_t *cfg = &s->d->cfg;
     struct sockaddr_storage ss;
-    int rc = strchr(cfg->listen_host, ':') != NULL
-                 ? uv_ip6_addr(cfg->listen_host, cfg->listen_port, (struct sockaddr_in6 *)&ss)
-                 : uv_ip4_addr(cfg->listen_host, cfg->listen_port, (struct sockaddr_in *)&ss);
+    int rc = strchr(host, ':') != NULL ? uv_ip6_addr(host, port, (struct sockaddr_in6 *)&ss)
+                                       : uv_ip4_addr(host, port, (struct sockaddr_in *)&ss);
     if (rc != 0) {
-        snprintf(err, errlen, "bad listen address %s: %s", cfg->listen_host, uv_strerror(rc));
+        snprintf(err, errlen, "bad listen address %s: %s", host, uv_strerror(rc));
         return rc;
     }
-    rc = uv_tcp_init(s->d->loop, &s->tcp);
+    rc = uv_tcp_init(s->d->loop, h);
     if (rc != 0) {
         snprintf(err, errlen, "cannot create the TCP socket: %s", uv_strerror(rc));
         return rc;
     }
-    s->tcp_open = true;
-    s->tcp.data = s;
-    rc = uv_tcp_bind(&s->tcp, (struct sockaddr *)&ss, 0);
+    *open = true;
+    h->data = s;
+    rc = uv_tcp_bind(h, (struct sockaddr *)&ss, 0);
     if (rc == 0)
-        rc = uv_listen((uv_stream_t *)&s->tcp, LISTEN_BACKLOG, on_connection);
+        rc = uv_listen((uv_stream_t *)h, LISTEN_BACKLOG, on_connection);
     if (rc != 0) {
-        snprintf(err, errlen, "cannot listen on %s%s%s:%u: %s",
-                 strchr(cfg->listen_host, ':') ? "[" : "", cfg->listen_host,
-                 strchr(cfg->listen_host, ':') ? "]" : "", cfg->listen_port, uv_strerror(rc));
+        snprintf(err, errlen, "cannot listen on %s%s%s:%u: %s", strchr(host, ':') ? "[" : "", host,
+                 strchr(host, ':') ? "]" : "", port, uv_strerror(rc));
         return rc;
     }
     int len = sizeof ss;
-    rc = uv_tcp_getsockname(&s->tcp, (struct sockaddr *)&ss, &len);
+    rc = uv_tcp_getsockname(h, (struct sockaddr *)&ss, &len);
     if (rc != 0) {
         snprintf(err, errlen, "cannot read the bound TCP port: %s", uv_strerror(rc));
         return rc;
     }
-    s->tcp_port = ntohs(ss.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&ss)->sin6_port
-                                                 : ((struct sockaddr_in *)&ss)->sin_port);
+    *bound = ntohs(ss.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&ss)->sin6_port
+                                            : ((struct sockaddr_in *)&ss)->sin_port);
     return 0;
+}
+
+/* Closes LAN connections whose handshake is too slow or whose device was revoked. */
+static void on_lan_tick(uv_timer_t *t)
+{
+    cairn_server_t *s = t->data;
+    uint64_t now = uv_now(s->d->loop);
+    for (struct cairn_conn *c = s->conns; c != NULL; c = c->next) {
+        if (c->lan == NULL || c->closing)
+            continue;
+        const char *why = cairn_lan_tick(c, now);
+        if (why != NULL) {
+            cairn_log_warn("%s: closing: %s", c->peer, why);
+            cairn_conn_close(c);
+        }
+    }
+}
+
+static int listen_lan(cairn_server_t *s, char *err, size_t errlen)
+{
+    const cairn_config_t *cfg = &s->d->cfg;
+    int rc = listen_tcp(s, &s->lan, &s->lan_open, cfg->lan_host, cfg->lan_port, &s->lan_port, err,
+                        errlen);
+    if (rc == 0)
+        rc = uv_timer_init(s->d->loop, &s->lan_tick);
+    if (rc == 0) {
+        s->lan_tick_open = true;
+        s->lan_tick.data = s;
+        rc = uv_timer_start(&s->lan_tick, on_lan_tick, CAIRN_LAN_TICK_MS, CAIRN_LAN_TICK_MS);
+    }
+    return rc;
 }
 
 static void listener_closed(uv_handle_t *h)
@@ -217,6 +257,14 @@ static void close_listeners(cairn_server_t *s)
         s->tcp_open = false;
         uv_close((uv_handle_t *)&s->tcp, listener_closed);
     }
+    if (s->lan_open) {
+        s->lan_open = false;
+        uv_close((uv_handle_t *)&s->lan, listener_closed);
+    }
+    if (s->lan_tick_open) {
+        s->lan_tick_open = false;
+        uv_close((uv_handle_t *)&s->lan_tick, listener_closed);
+    }
 }
 
 int cairn_server_start(cairn_daemon_t *d, bool tcp, cairn_server_t **out, char *err, size_t errlen)
@@ -229,7 +277,10 @@ int cairn_server_start(cairn_daemon_t *d, bool tcp, cairn_server_t **out, char *
     s->d = d;
     int rc = listen_unix(s, err, errlen);
     if (rc == 0 && tcp)
-        rc = listen_tcp(s, err, errlen);
+        rc = listen_tcp(s, &s->tcp, &s->tcp_open, d->cfg.listen_host, d->cfg.listen_port,
+                        &s->tcp_port, err, errlen);
+    if (rc == 0 && d->cfg.lan_enabled)
+        rc = listen_lan(s, err, errlen);
     if (rc != 0) {
         close_listeners(s);
         uv_run(d->loop, UV_RUN_DEFAULT); /* nothing else is running yet: finish the closes */
@@ -243,6 +294,11 @@ int cairn_server_start(cairn_daemon_t *d, bool tcp, cairn_server_t **out, char *
 uint16_t cairn_server_tcp_port(const cairn_server_t *s)
 {
     return s->tcp_port;
+}
+
+uint16_t cairn_server_lan_port(const cairn_server_t *s)
+{
+    return s->lan_port;
 }
 
 static void on_grace_over(uv_timer_t *t)

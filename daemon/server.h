@@ -22,13 +22,15 @@ typedef struct cairn_server cairn_server_t;
 #define CAIRN_CONN_OUTPUT_HIGH (8u * 1024 * 1024)
 
 /* Binds DATADIR/<socket_name> (mode 0660; a stale socket file is removed only if nothing answers
- * on it) and, if tcp is true, d->cfg.listen_host:listen_port (port 0 = an ephemeral port), then
- * starts accepting. On error writes one line into err and returns a negative code; nothing is
- * left listening. */
+ * on it), if tcp is true d->cfg.listen_host:listen_port (port 0 = an ephemeral port), and if
+ * d->cfg.lan_enabled the LAN port lan_host:lan_port (lan.h), then starts accepting. On error writes
+ * one line into err and returns a negative code; nothing is left listening. */
 int cairn_server_start(cairn_daemon_t *d, bool tcp, cairn_server_t **out, char *err, size_t errlen);
 
 /* The TCP port actually bound, 0 when TCP is off. */
 uint16_t cairn_server_tcp_port(const cairn_server_t *s);
+/* The LAN port actually bound ([api] lan_listen), 0 when it is off. */
+uint16_t cairn_server_lan_port(const cairn_server_t *s);
 
 /* Stops accepting and removes the socket file; every connection stops reading, sends the
  * replies still owed (chunk writes in flight finish first) and closes. Force-closes whatever is

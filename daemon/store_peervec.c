@@ -88,8 +88,8 @@ int cairn_store_bundle_mark(cairn_store_t *s, const uint8_t id[16],
     return cairn_store_exec_stmt(st);
 }
 
-/* Does text name this row: its name exactly, or a prefix (>= 4) of its node id in hex? */
-static bool peer_matches(const char *text, const uint8_t *node, const char *name)
+bool cairn_store_key_matches(const char *text, const uint8_t node[CAIRN_NODE_ID_LEN],
+                             const char *name)
 {
     char hex[2 * CAIRN_NODE_ID_LEN + 1];
     size_t len = strlen(text);
@@ -125,7 +125,7 @@ int cairn_store_peer_find(cairn_store_t *s, const char *text, cairn_peer_t *out,
             continue;
         if (name == NULL)
             name = "";
-        if (text == NULL ? !hub : !peer_matches(text, node, name))
+        if (text == NULL ? !hub : !cairn_store_key_matches(text, node, name))
             continue;
         if (found++ == 0) {
             memcpy(out->node, node, CAIRN_NODE_ID_LEN);

@@ -105,4 +105,9 @@ typedef enum { CAIRN_ID_EDUCATOR, CAIRN_ID_SUBMISSION } cairn_id_kind_t;
 int cairn_store_resolve_id(cairn_store_t *s, cairn_id_kind_t kind, const char *text, size_t len,
                            char out[CAIRN_ID_TEXT_LEN + 1], char *err, size_t errlen);
 
+/* Does text name a row: its name exactly, or a prefix (>= 4 hex digits, either case) of its
+ * 32-byte key in hex? (peers by node id, devices by key.) */
+bool cairn_store_key_matches(const char *text, const uint8_t key[CAIRN_NODE_ID_LEN],
+                             const char *name);
+
 #endif

@@ -113,6 +113,13 @@ static const char *const migrations[] = {
     "INSERT INTO peers_v3(node, role, name) SELECT node, role, name FROM peers;"
     "DROP TABLE peers;"
     "ALTER TABLE peers_v3 RENAME TO peers;",
+    /* 4: classroom devices paired on the school LAN (PROTOCOL.md 10b): their Ed25519 key, the
+     * name they gave, when they paired and, once revoked, when (a revoked device is refused). */
+    "CREATE TABLE IF NOT EXISTS devices("
+    "  pk BLOB PRIMARY KEY CHECK(length(pk) = 32),"
+    "  name TEXT NOT NULL,"
+    "  paired_at INTEGER NOT NULL,"
+    "  revoked_at INTEGER) WITHOUT ROWID;",
 };
 
 #define MIGRATION_COUNT ((int)(sizeof migrations / sizeof migrations[0]))

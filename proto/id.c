@@ -42,6 +42,16 @@ static int decode_char(char ch)
     return -1;
 }
 
+int cairn_crockford_value(char ch)
+{
+    return decode_char(ch);
+}
+
+char cairn_crockford_char(unsigned v)
+{
+    return alphabet[v & 31];
+}
+
 /* Bit k (0 = most significant) of the 130-bit text value. */
 static unsigned text_bit(const cairn_id_t *id, unsigned k)
 {

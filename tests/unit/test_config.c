@@ -125,6 +125,20 @@ static void test_every_key(void **state)
     assert_int_equal(cairn_config_load(path, &cfg, err, sizeof err), 0);
     assert_string_equal(cfg.listen_host, "127.0.0.2");
     assert_int_equal(cfg.listen_port, 0); /* TCP disabled */
+    assert_int_equal(cfg.lan_enabled, 0); /* the LAN listener is off unless configured */
+
+    /* The LAN listener faces the school LAN: any IP literal, and port 0 keeps it off. */
+    write_conf(NODE "[api]\nlan_listen = 0.0.0.0:7411\n");
+    assert_int_equal(cairn_config_load(path, &cfg, err, sizeof err), 0);
+    assert_string_equal(cfg.lan_host, "0.0.0.0");
+    assert_int_equal(cfg.lan_port, 7411);
+    assert_int_equal(cfg.lan_enabled, 1);
+    write_conf(NODE "[api]\nlan_listen = [fd00::5]:7411\n");
+    assert_int_equal(cairn_config_load(path, &cfg, err, sizeof err), 0);
+    assert_string_equal(cfg.lan_host, "fd00::5");
+    write_conf(NODE "[api]\nlan_listen = 10.0.0.2:0\n");
+    assert_int_equal(cairn_config_load(path, &cfg, err, sizeof err), 0);
+    assert_int_equal(cfg.lan_enabled, 0);
 }
 
 static void test_size_suffixes(void **state)
@@ -211,6 +225,9 @@ static void test_bad_values(void **state)
     expect_error(NODE "[api]\nlisten = 127.0.0.1\n", 5, "HOST:PORT");
     expect_error(NODE "[api]\nlisten = 127.0.0.1:65536\n", 5, "port");
     expect_error(NODE "[api]\nlisten = ::1:7420\n", 5, "brackets");
+    expect_error(NODE "[api]\nlan_listen = school-box:7411\n", 5, "not an IP address");
+    expect_error(NODE "[api]\nlan_listen = 0.0.0.0\n", 5, "HOST:PORT");
+    expect_error(NODE "[api]\nlan_listen = 0.0.0.0:99999\n", 5, "port");
     expect_error(NODE "[api]\nsocket = a/b\n", 5, "socket");
     expect_error(NODE "[api]\nsocket =\n", 5, "socket");
     expect_error(NODE "[log]\nlevel = loud\n", 5, "expected debug, info, warn or error");

@@ -35,4 +35,10 @@ int cairn_id_parse(const char *text, size_t len, cairn_id_t *id);
  * would print) and a NUL into out (len + 1 bytes). 0 otherwise, out untouched. */
 int cairn_id_prefix_normalise(const char *text, size_t len, char *out);
 
+/* Crockford base32 as ids use it, for other short codes (pairing codes): the value of one
+ * character (either case; i/l read as 1, o as 0), or -1 for anything else (u included). */
+int cairn_crockford_value(char ch);
+/* The lower-case character for a 5-bit value (v & 31). */
+char cairn_crockford_char(unsigned v);
+
 #endif
