@@ -26,6 +26,10 @@ typedef struct {
     int sync_enabled;          /* 0 when [sync] listen has port 0 (--sync-listen :0 = ephemeral) */
     uint32_t reconnect_min_ms; /* [sync] reconnect_min_ms = 500 (school side) */
     uint32_t reconnect_max_ms; /* [sync] reconnect_max_ms = 60000 */
+    uint32_t review_target_days; /* [review] target_days = 14 (hub: the queue's age target) */
+    uint32_t review_claim_hours; /* [review] claim_hours = 48 (an unworked claim expires) */
+    char review_peer[512];  /* [review] peer_review = credential ids (when the catalog is silent) */
+    char review_blind[512]; /* [review] double_blind = credential ids (idem) */
 } cairn_config_t;
 
 void cairn_config_defaults(cairn_config_t *cfg);
