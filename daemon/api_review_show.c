@@ -72,6 +72,11 @@ static const char score_sql[] =
     "SELECT verdict, feedback, assessor FROM review_scores WHERE submission = ?1 AND part = ?2"
     " ORDER BY hlc DESC, origin DESC LIMIT 1";
 
+static const char carried_sql[] = "SELECT " CAIRN_REVIEW_CARRIED_SQL(
+    "e") " FROM evidence e WHERE e.submission = ?1 AND e.part = ?2";
+
+/* Packs "score": the current score, or {"verdict": "meets", "carried": true} for a part carried
+ * unchanged from a part that met in the previous attempt (review.h), or nil. */
 static void pack_score(msgpack_packer *pk, cairn_store_t *s, const char *id, const char *part)
 {
     sqlite3_stmt *st = NULL;
@@ -87,10 +92,24 @@ static void pack_score(msgpack_packer *pk, cairn_store_t *s, const char *id, con
         cairn_api_pack_kv_column(pk, "verdict", st, 0);
         cairn_api_pack_kv_column(pk, "feedback", st, 1);
         cairn_api_pack_kv_column(pk, "assessor", st, 2);
-    } else {
-        msgpack_pack_nil(pk);
+        sqlite3_reset(st);
+        return;
     }
     sqlite3_reset(st);
+    bool carried = false;
+    if (cairn_store_stmt(s, carried_sql, &st) == 0) {
+        sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, part, -1, SQLITE_STATIC);
+        carried = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0) != 0;
+        sqlite3_reset(st);
+    }
+    if (!carried) {
+        msgpack_pack_nil(pk);
+        return;
+    }
+    msgpack_pack_map(pk, 2);
+    cairn_mp_pack_kv_str(pk, "verdict", "meets");
+    cairn_mp_pack_kv_bool(pk, "carried", true);
 }
 
 static void pack_evidence(msgpack_packer *pk, cairn_blobs_t *blobs, sqlite3_stmt *st)
@@ -205,7 +224,7 @@ int cairn_api_review_show(cairn_req_t *req)
         msgpack_pack_map(req->pk, 2);
         cairn_api_pack_kv_column(req->pk, "id", st, 0);
         cairn_api_pack_kv_column(req->pk, "name", st, 1);
-        cairn_api_pack_kv_column(req->pk, "school", st, 2);
+        cairn_api_pack_kv_column(req->pk, "school", st, 2); /* a top-level key */
     }
     sqlite3_reset(st);
     cairn_api_pack_claim(req->pk, req->d->store, &cfg, id);

@@ -86,12 +86,12 @@ static int carry(cairn_store_t *s, cairn_blobs_t *blobs, const char *id, sqlite3
     return rc;
 }
 
-/* The parts of ?1 whose current score is meets, with their evidence. */
+/* The parts of ?1 that met in its current decision, with their evidence. */
 static const char kept_sql[] =
     "SELECT e.part, e.hash, e.name, e.media_type, e.text FROM evidence e"
-    " WHERE e.submission = ?1 AND (SELECT r.verdict FROM review_scores r"
-    "  WHERE r.submission = e.submission AND r.part = e.part"
-    "  ORDER BY r.hlc DESC, r.origin DESC LIMIT 1) = 'meets' ORDER BY e.part";
+    " WHERE e.submission = ?1 AND instr(' ' || (SELECT d.parts FROM review_decisions d"
+    "  WHERE d.submission = e.submission ORDER BY d.hlc DESC, d.origin DESC LIMIT 1) || ' ',"
+    "  ' ' || e.part || '=meets ') > 0 ORDER BY e.part";
 
 int cairn_submission_resubmit(cairn_store_t *s, cairn_blobs_t *blobs, const char *prev,
                               bool keep_met, cairn_submission_started_t *out, char *kept,

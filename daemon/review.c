@@ -340,11 +340,14 @@ int cairn_review_score(cairn_store_t *s, const cairn_review_cfg_t *cfg, const ca
     return append(s, &row, "review.score", id, &body, err, errlen);
 }
 
-/* Per part with evidence: its current verdict (NULL when unscored) and evidence hash. */
+/* Per part with evidence: its current verdict (NULL when unscored; meets when carried, review.h)
+ * and evidence hash. */
 static const char verdicts_sql[] =
-    "SELECT e.part, (SELECT r.verdict FROM review_scores r WHERE r.submission = e.submission"
-    "  AND r.part = e.part ORDER BY r.hlc DESC, r.origin DESC LIMIT 1), e.type, e.hash, e.text"
-    " FROM evidence e WHERE e.submission = ?1 ORDER BY e.part";
+    "SELECT e.part, coalesce((SELECT r.verdict FROM review_scores r WHERE r.submission ="
+    "  e.submission AND r.part = e.part ORDER BY r.hlc DESC, r.origin DESC LIMIT 1),"
+    "  CASE WHEN " CAIRN_REVIEW_CARRIED_SQL(
+        "e") " THEN 'meets' END), e.type, e.hash, e.text"
+             " FROM evidence e WHERE e.submission = ?1 ORDER BY e.part";
 
 /* Packs the decision's "parts" (or, with award, the award's "evidence") from verdicts_sql. */
 static int pack_parts(cairn_store_t *s, const char *id, cairn_mpbuf_t *b, bool award, uint32_t *n,

@@ -47,6 +47,16 @@ typedef struct {
     bool peer;
 } cairn_assessor_t;
 
+/* SQL expression, true when evidence row e of a resubmission is carried unchanged (same type,
+ * hash, text) from a part that met in the previous attempt's current decision: it counts as
+ * meets until scored anew in this attempt, so an assessor re-scores only what changed. */
+#define CAIRN_REVIEW_CARRIED_SQL(e)                                                                \
+    "EXISTS (SELECT 1 FROM submissions cs JOIN evidence pe ON pe.submission = cs.previous"         \
+    " AND pe.part = " e ".part AND pe.type = " e ".type AND pe.hash IS " e ".hash"                 \
+    " AND pe.text IS " e ".text WHERE cs.id = " e ".submission AND instr(' ' || (SELECT d.parts"   \
+    " FROM review_decisions d WHERE d.submission = cs.previous ORDER BY d.hlc DESC, d.origin DESC" \
+    " LIMIT 1) || ' ', ' ' || " e ".part || '=meets ') > 0)"
+
 /* Resolves who (an educator id, a unique prefix of one, or a unique exact name) among the
  * educators registered at this node, and checks the role. CAIRN_EDENIED for a non-assessor. */
 int cairn_review_assessor(cairn_store_t *s, const char *who, size_t who_len, cairn_assessor_t *out,
