@@ -253,8 +253,8 @@ static int submission_resubmit(cairn_req_t *req)
     if (cairn_mp_get(req->args, "keep_met") != NULL &&
         cairn_mp_get_bool(req->args, "keep_met", &keep_met) != 0)
         return cairn_req_fail(req, CAIRN_EINVAL, "'keep_met': expected true or false");
-    rc = cairn_submission_resubmit(req->d->store, req->d->blobs, id, keep_met, &out, kept,
-                                   sizeof kept, err, sizeof err);
+    rc = cairn_submission_resubmit(req->d->store, id, keep_met, &out, kept, sizeof kept, err,
+                                   sizeof err);
     if (rc != 0)
         return cairn_api_fail(req, rc, err);
     msgpack_pack_map(req->pk, 4);

@@ -2,12 +2,15 @@
  * resubmit.c: opening attempt n+1 after a not-yet decision (submission.h,
  * cairn_submission_resubmit). The new attempt is an ordinary submission.start with a
  * "previous" link, plus one ordinary evidence.add per kept part: the file's manifest (so the
- * same stored chunks, nothing uploaded again) or the same text. Never writes a projection.
+ * same stored chunks, nothing uploaded again) or the same text. The manifest is taken from the
+ * evidence.add event that wrote the kept row (found by its hlc and origin), the log being the
+ * source of truth. Never writes a projection.
  */
 #include <stdio.h>
 #include <string.h>
 
 #include <cairn/err.h>
+#include <cairn/mp.h>
 
 #include "store_priv.h"
 #include "submission.h"
@@ -50,9 +53,47 @@ static int load_prev(cairn_store_t *s, const char *id, prev_row_t *row, char *er
     return rc == SQLITE_ROW ? 0 : cairn_store_code(rc);
 }
 
-/* Copies one part's evidence (columns of kept_sql) into submission id. */
-static int carry(cairn_store_t *s, cairn_blobs_t *blobs, const char *id, sqlite3_stmt *st,
-                 char *err, size_t errlen)
+/* The manifest embedded in the evidence.add event at (hlc, origin) about prev. */
+static int logged_manifest(cairn_store_t *s, const char *prev, sqlite3_stmt *row,
+                           cairn_manifest_t *m)
+{
+    sqlite3_stmt *st = NULL;
+    cairn_mp_doc_t doc;
+    const msgpack_object *obj;
+    int rc = cairn_store_stmt(s,
+                              "SELECT body FROM events WHERE hlc = ?1 AND origin = ?2"
+                              " AND type = 'evidence.add' AND entity = ?3",
+                              &st);
+    if (rc != 0)
+        return rc;
+    sqlite3_bind_int64(st, 1, sqlite3_column_int64(row, 5));
+    sqlite3_bind_blob(st, 2, sqlite3_column_blob(row, 6), sqlite3_column_bytes(row, 6),
+                      SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, prev, -1, SQLITE_STATIC);
+    rc = sqlite3_step(st) == SQLITE_ROW
+             ? cairn_mp_decode(sqlite3_column_blob(st, 0), (size_t)sqlite3_column_bytes(st, 0),
+                               &cairn_mp_wire_limits, &doc)
+             : CAIRN_ENOTFOUND;
+    sqlite3_reset(st);
+    if (rc != 0)
+        return rc;
+    rc = cairn_mp_get_map(&doc.root, "manifest", &obj);
+    if (rc == 0) {
+        cairn_mpbuf_t enc;
+        cairn_mpbuf_init(&enc);
+        msgpack_pack_object(&enc.pk, *obj);
+        rc = cairn_mpbuf_status(&enc);
+        if (rc == 0)
+            rc = cairn_manifest_decode((const uint8_t *)enc.sb.data, enc.sb.size, m);
+        cairn_mpbuf_free(&enc);
+    }
+    cairn_mp_doc_free(&doc);
+    return rc;
+}
+
+/* Copies one part's evidence (columns of kept_sql) of prev into submission id. */
+static int carry(cairn_store_t *s, const char *prev, const char *id, sqlite3_stmt *st, char *err,
+                 size_t errlen)
 {
     cairn_evidence_t ev = {0};
     cairn_manifest_t manifest;
@@ -61,12 +102,15 @@ static int carry(cairn_store_t *s, cairn_blobs_t *blobs, const char *id, sqlite3
     ev.part_len = strlen(ev.part);
     bool is_file = sqlite3_column_bytes(st, 1) == CAIRN_HASH_LEN;
     if (is_file) {
-        cairn_hash_t h;
-        memcpy(h.b, sqlite3_column_blob(st, 1), CAIRN_HASH_LEN);
-        int rc = blobs != NULL ? cairn_blobs_manifest_get(blobs, &h, &manifest) : CAIRN_ENOTFOUND;
+        int rc = logged_manifest(s, prev, st, &manifest);
+        bool have = rc == 0;
+        if (have && memcmp(manifest.file_hash.b, sqlite3_column_blob(st, 1), CAIRN_HASH_LEN))
+            rc = CAIRN_EHASH; /* not the event that wrote the row: never expected */
         if (rc != 0) {
-            snprintf(err, errlen, "part '%s': the stored file is not here (%s): add it again",
-                     ev.part, cairn_strerror(rc));
+            if (have)
+                cairn_manifest_free(&manifest);
+            snprintf(err, errlen, "part '%s': reading its manifest from the log: %s", ev.part,
+                     cairn_strerror(rc));
             return rc;
         }
         ev.manifest = &manifest;
@@ -88,14 +132,14 @@ static int carry(cairn_store_t *s, cairn_blobs_t *blobs, const char *id, sqlite3
 
 /* The parts of ?1 that met in its current decision, with their evidence. */
 static const char kept_sql[] =
-    "SELECT e.part, e.hash, e.name, e.media_type, e.text FROM evidence e"
+    "SELECT e.part, e.hash, e.name, e.media_type, e.text, e.hlc, e.origin FROM evidence e"
     " WHERE e.submission = ?1 AND instr(' ' || (SELECT d.parts FROM review_decisions d"
     "  WHERE d.submission = e.submission ORDER BY d.hlc DESC, d.origin DESC LIMIT 1) || ' ',"
     "  ' ' || e.part || '=meets ') > 0 ORDER BY e.part";
 
-int cairn_submission_resubmit(cairn_store_t *s, cairn_blobs_t *blobs, const char *prev,
-                              bool keep_met, cairn_submission_started_t *out, char *kept,
-                              size_t kept_len, char *err, size_t errlen)
+int cairn_submission_resubmit(cairn_store_t *s, const char *prev, bool keep_met,
+                              cairn_submission_started_t *out, char *kept, size_t kept_len,
+                              char *err, size_t errlen)
 {
     prev_row_t row;
     sqlite3_stmt *st = NULL;
@@ -123,7 +167,7 @@ int cairn_submission_resubmit(cairn_store_t *s, cairn_blobs_t *blobs, const char
         size_t used = 0;
         sqlite3_bind_text(st, 1, prev, -1, SQLITE_STATIC);
         while (rc == 0 && (step = sqlite3_step(st)) == SQLITE_ROW) {
-            rc = carry(s, blobs, out->id, st, err, errlen);
+            rc = carry(s, prev, out->id, st, err, errlen);
             int w = snprintf(kept + used, kept_len - used, "%s%s", used ? ", " : "",
                              (const char *)sqlite3_column_text(st, 0));
             if (w > 0 && (size_t)w < kept_len - used)

@@ -51,9 +51,9 @@ int cairn_submission_start_attempt(cairn_store_t *s, const char *educator, const
  * meets is carried over as evidence referring to the same stored file (or the same text); no
  * byte is uploaded again. Everything in one transaction. kept lists the parts carried
  * ("a, b"). */
-int cairn_submission_resubmit(cairn_store_t *s, cairn_blobs_t *blobs, const char *prev,
-                              bool keep_met, cairn_submission_started_t *out, char *kept,
-                              size_t kept_len, char *err, size_t errlen);
+int cairn_submission_resubmit(cairn_store_t *s, const char *prev, bool keep_met,
+                              cairn_submission_started_t *out, char *kept, size_t kept_len,
+                              char *err, size_t errlen);
 
 /* One piece of evidence: text (manifest NULL) or a stored file (text NULL). */
 typedef struct {
