@@ -19,6 +19,7 @@ extern const cairn_subcmd_t cairn_cmd_submission[]; /* cmd_submission.c */
 extern const cairn_subcmd_t cairn_cmd_evidence[];   /* cmd_evidence.c */
 extern const cairn_subcmd_t cairn_cmd_bundle[];     /* cmd_bundle.c */
 extern const cairn_subcmd_t cairn_cmd_sync[];       /* cmd_sync.c */
+extern const cairn_subcmd_t cairn_cmd_review[];     /* cmd_review.c */
 extern const cairn_cmd_doc_t cairn_cmd_status_doc;  /* cmd_status.c */
 int cairn_cmd_status(const cairn_cli_t *cli, int argc, char **argv);
 extern const cairn_cmd_doc_t cairn_cmd_hash_doc; /* cmd_hash.c */
@@ -37,6 +38,7 @@ typedef struct {
     const char *name;
     const char *email;
     const char *role;
+    bool peer; /* --peer: a trained peer reviewer (role assessor, scope peer) */
 } cairn_educator_add_args_t;
 int cairn_cmd_educator_add_parse(int argc, char **argv, cairn_educator_add_args_t *a, char *err,
                                  size_t errlen);
@@ -64,6 +66,24 @@ typedef struct {
 } cairn_evidence_add_args_t;
 int cairn_cmd_evidence_add_parse(int argc, char **argv, cairn_evidence_add_args_t *a, char *err,
                                  size_t errlen);
+
+typedef struct {
+    const char *submission;
+    const char *part;
+    bool meets, not_yet;
+    const char *feedback;
+    const char *feedback_file;
+    const char *as;
+} cairn_review_score_args_t;
+int cairn_cmd_review_score_parse(int argc, char **argv, cairn_review_score_args_t *a, char *err,
+                                 size_t errlen);
+
+typedef struct {
+    const char *submission;
+    bool no_keep_met;
+} cairn_submission_resubmit_args_t;
+int cairn_cmd_submission_resubmit_parse(int argc, char **argv, cairn_submission_resubmit_args_t *a,
+                                        char *err, size_t errlen);
 
 typedef struct {
     const char *id;

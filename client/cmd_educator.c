@@ -13,9 +13,11 @@
 
 static const cairn_cmd_doc_t add_doc = {
     "cairn educator add",
-    "--name N [--email E] [--role teacher|leader|assessor]",
-    "Adds an educator to this school and prints the new id alone on a line.\n"
-    "The role is teacher unless given.\n",
+    "--name N [--email E] [--role teacher|leader|assessor] [--peer]",
+    "Adds an educator to this node and prints the new id alone on a line.\n"
+    "The role is teacher unless given. At a hub, an assessor added here may review\n"
+    "(cairn review ... --as NAME); --peer makes a trained peer reviewer, who may review only\n"
+    "credentials that allow peer review.\n",
 };
 static const cairn_cmd_doc_t list_doc = {
     "cairn educator list",
@@ -30,9 +32,8 @@ int cairn_cmd_educator_add_parse(int argc, char **argv, cairn_educator_add_args_
 {
     memset(a, 0, sizeof *a);
     const cairn_opt_t opts[] = {
-        {"name", "N", &a->name, NULL},
-        {"email", "E", &a->email, NULL},
-        {"role", "R", &a->role, NULL},
+        {"name", "N", &a->name, NULL}, {"email", "E", &a->email, NULL},
+        {"role", "R", &a->role, NULL}, {"peer", NULL, NULL, &a->peer},
         {NULL, NULL, NULL, NULL},
     };
     const cairn_argspec_t spec = {opts, NULL, 0, NULL};
@@ -61,6 +62,10 @@ int cairn_cmd_educator_add_parse(int argc, char **argv, cairn_educator_add_args_
             return CAIRN_EINVAL;
         }
     }
+    if (a->peer && (a->role == NULL || strcmp(a->role, "assessor") != 0)) {
+        snprintf(err, errlen, "--peer needs --role assessor");
+        return CAIRN_EINVAL;
+    }
     return 0;
 }
 
@@ -77,12 +82,15 @@ static int run_add(const cairn_cli_t *cli, int argc, char **argv)
     if ((rc = cairn_cli_connect(cli, &rpc)) != CAIRN_EXIT_OK)
         return rc;
 
-    msgpack_packer *pk = cairn_rpc_begin(&rpc, "educator.add", 1 + !!a.email + !!a.role);
+    msgpack_packer *pk =
+        cairn_rpc_begin(&rpc, "educator.add", 1 + !!a.email + !!a.role + (uint32_t)a.peer);
     cairn_mp_pack_kv_str(pk, "name", a.name);
     if (a.email)
         cairn_mp_pack_kv_str(pk, "email", a.email);
     if (a.role)
         cairn_mp_pack_kv_str(pk, "role", a.role);
+    if (a.peer)
+        cairn_mp_pack_kv_str(pk, "scope", "peer");
     if ((rc = cairn_cli_call(&rpc, &reply)) != CAIRN_EXIT_OK)
         return rc;
     return cairn_cli_print_id(&rpc, &reply, "educator.add");
@@ -117,7 +125,12 @@ static int run_list(const cairn_cli_t *cli, int argc, char **argv)
     for (uint32_t i = 0; i < list->size; i++) {
         for (size_t k = 0; k < 4; k++) {
             cairn_strv_t v = cairn_rpc_str(&list->ptr[i], keys[k]);
-            cairn_table_cell(&table, v.p, v.len);
+            cairn_strv_t scope = cairn_rpc_str(&list->ptr[i], "scope");
+            if (k == 1 && scope.len > 0)
+                cairn_table_cellf(&table, "%.*s (%.*s)", (int)(v.len < 16 ? v.len : 16), v.p,
+                                  (int)(scope.len < 16 ? scope.len : 16), scope.p);
+            else
+                cairn_table_cell(&table, v.p, v.len);
         }
     }
     cairn_table_print(&table, stdout);

@@ -1,6 +1,7 @@
 /*
- * cmd_submission.c: "cairn submission start|submit|show|list|withdraw": an educator's attempt at
- * a credential, from draft to submitted (or withdrawn).
+ * cmd_submission.c: "cairn submission start|submit|show|list|withdraw|resubmit": an educator's
+ * attempt at a credential, from draft to submitted (or withdrawn), its review as the school
+ * sees it, and the next attempt after a not-yet.
  */
 #include <stdio.h>
 #include <string.h>
@@ -29,11 +30,20 @@ static const cairn_cmd_doc_t show_doc = {
     "cairn submission show",
     "SUB",
     "Shows a submission: state, educator, credential, attempt, and each evidence part with\n"
-    "whether it is required and present, its size, file name and hash prefix.\n",
+    "whether it is required and present, its size, file name and hash prefix; once reviewed,\n"
+    "each part's verdict and feedback, the decision, the award, and any event that lost a\n"
+    "concurrency rule (e.g. a withdrawal that crossed a decision).\n",
+};
+static const cairn_cmd_doc_t resubmit_doc = {
+    "cairn submission resubmit",
+    "SUB [--no-keep-met]",
+    "Opens the next attempt of a submission decided not-yet and prints its id. The parts that\n"
+    "met are carried over (the same stored files, nothing uploaded again) unless\n"
+    "--no-keep-met; add new evidence for the others, then \"cairn submission submit\".\n",
 };
 static const cairn_cmd_doc_t list_doc = {
     "cairn submission list",
-    "[--educator E] [--state draft|submitted|withdrawn]",
+    "[--educator E] [--state draft|submitted|in-review|not-yet|meets|awarded|withdrawn]",
     "Lists submissions, newest activity first as the daemon orders them, optionally only one\n"
     "educator's or only those in one state.\n",
 };
@@ -43,7 +53,8 @@ static const cairn_cmd_doc_t withdraw_doc = {
     "Withdraws a draft or submitted submission. It cannot be undone; start a new attempt.\n",
 };
 
-static const char *const states[] = {"draft", "submitted", "withdrawn", NULL};
+static const char *const states[] = {"draft",   "submitted", "withdrawn", "in-review",
+                                     "not-yet", "meets",     "awarded",   NULL};
 
 int cairn_cmd_submission_start_parse(int argc, char **argv, cairn_submission_start_args_t *a,
                                      char *err, size_t errlen)
@@ -87,7 +98,9 @@ int cairn_cmd_submission_list_parse(int argc, char **argv, cairn_submission_list
         while (states[i] && strcmp(states[i], a->state) != 0)
             i++;
         if (!states[i]) {
-            snprintf(err, errlen, "bad --state '%s': expected draft, submitted or withdrawn",
+            snprintf(err, errlen,
+                     "bad --state '%s': expected draft, submitted, in-review, not-yet, meets,"
+                     " awarded or withdrawn",
                      a->state);
             return CAIRN_EINVAL;
         }
@@ -192,6 +205,75 @@ static void part_row(cairn_table_t *t, const msgpack_object *p)
     cairn_table_cell(t, hash.p, hash.len < 12 ? hash.len : 12);
 }
 
+/* The review as the school sees it: verdicts and feedback per part (the current score of each
+ * part, earlier ones marked superseded), decisions, award, attempts, notes. */
+static void show_review(const msgpack_object *rv)
+{
+    char when[48];
+    if (rv == NULL || rv->type != MSGPACK_OBJECT_MAP)
+        return;
+    const msgpack_object *scores = cairn_mp_get(rv, "scores");
+    const msgpack_object *decisions = cairn_mp_get(rv, "decisions");
+    const msgpack_object *award = cairn_mp_get(rv, "award");
+    const msgpack_object *notes = cairn_mp_get(rv, "notes");
+    cairn_strv_t prev = cairn_rpc_str(rv, "previous"), next = cairn_rpc_str(rv, "next");
+    if (prev.len > 0) {
+        printf("%-11s ", "previous");
+        cairn_fmt_put(stdout, prev.p, prev.len);
+        putchar('\n');
+    }
+    if (scores != NULL && scores->type == MSGPACK_OBJECT_ARRAY && scores->via.array.size > 0) {
+        printf("\nreview\n");
+        for (uint32_t i = 0; i < scores->via.array.size; i++) {
+            const msgpack_object *sc = &scores->via.array.ptr[i];
+            bool current = false;
+            cairn_mp_get_bool(sc, "current", &current);
+            cairn_strv_t part = cairn_rpc_str(sc, "part"), v = cairn_rpc_str(sc, "verdict");
+            cairn_strv_t fb = cairn_rpc_str(sc, "feedback");
+            cairn_fmt_time(cairn_rpc_u64(sc, "at"), when, sizeof when);
+            printf("  ");
+            cairn_fmt_put_padded(stdout, part.p, part.len, 12);
+            cairn_fmt_put_padded(stdout, v.p, v.len, 8);
+            printf("%s%s\n", when, current ? "" : " (superseded by a later score)");
+            if (fb.len > 0)
+                cairn_fmt_wrap(stdout, "    feedback ", fb.p, fb.len, 13, CAIRN_FMT_WIDTH);
+        }
+    }
+    if (decisions != NULL && decisions->type == MSGPACK_OBJECT_ARRAY) {
+        for (uint32_t i = 0; i < decisions->via.array.size; i++) {
+            const msgpack_object *d = &decisions->via.array.ptr[i];
+            bool counts = false;
+            cairn_mp_get_bool(d, "counts", &counts);
+            cairn_strv_t o = cairn_rpc_str(d, "outcome");
+            cairn_fmt_time(cairn_rpc_u64(d, "at"), when, sizeof when);
+            printf("%-11s ", "decision");
+            cairn_fmt_put(stdout, o.p, o.len);
+            printf(" (%s)%s\n", when, counts ? "" : " (does not count: see notes)");
+        }
+    }
+    if (award != NULL && award->type == MSGPACK_OBJECT_MAP) {
+        cairn_strv_t id = cairn_rpc_str(award, "id"), a = cairn_rpc_str(award, "achievement");
+        printf("%-11s ", "award");
+        cairn_fmt_put(stdout, id.p, id.len);
+        printf(" for ");
+        cairn_fmt_put(stdout, a.p, a.len);
+        putchar('\n');
+    }
+    if (next.len > 0) {
+        printf("%-11s ", "next");
+        cairn_fmt_put(stdout, next.p, next.len);
+        putchar('\n');
+    }
+    if (notes != NULL && notes->type == MSGPACK_OBJECT_ARRAY) {
+        for (uint32_t i = 0; i < notes->via.array.size; i++) {
+            const msgpack_object *n = &notes->via.array.ptr[i];
+            if (n->type == MSGPACK_OBJECT_STR)
+                cairn_fmt_wrap(stdout, "note        ", n->via.str.ptr, n->via.str.size, 12,
+                               CAIRN_FMT_WIDTH);
+        }
+    }
+}
+
 static int run_show(const cairn_cli_t *cli, int argc, char **argv)
 {
     static const char *const pos[] = {"SUB", NULL};
@@ -243,7 +325,46 @@ static int run_show(const cairn_cli_t *cli, int argc, char **argv)
         part_row(&table, &parts->ptr[i]);
     cairn_table_print(&table, stdout);
     cairn_table_free(&table);
+    show_review(cairn_mp_get(r, "review"));
     return cairn_cli_done(&rpc, &reply);
+}
+
+int cairn_cmd_submission_resubmit_parse(int argc, char **argv, cairn_submission_resubmit_args_t *a,
+                                        char *err, size_t errlen)
+{
+    static const char *const pos[] = {"SUB", NULL};
+    memset(a, 0, sizeof *a);
+    const cairn_opt_t opts[] = {
+        {"no-keep-met", NULL, NULL, &a->no_keep_met},
+        {NULL, NULL, NULL, NULL},
+    };
+    const cairn_argspec_t spec = {opts, pos, 1, &a->submission};
+    return cairn_args_parse(&spec, argc, argv, err, errlen);
+}
+
+static int run_resubmit(const cairn_cli_t *cli, int argc, char **argv)
+{
+    cairn_submission_resubmit_args_t a;
+    char err[CAIRN_ARGS_ERR_MAX];
+    cairn_rpc_t rpc;
+    cairn_reply_t reply;
+    int rc = cairn_cmd_submission_resubmit_parse(argc, argv, &a, err, sizeof err);
+    if ((rc = cairn_cli_parsed(&resubmit_doc, rc, err)) != CAIRN_CLI_CONTINUE)
+        return rc;
+    if ((rc = cairn_cli_connect(cli, &rpc)) != CAIRN_EXIT_OK)
+        return rc;
+    msgpack_packer *pk = cairn_rpc_begin(&rpc, "submission.resubmit", 2);
+    cairn_mp_pack_kv_str(pk, "id", a.submission);
+    cairn_mp_pack_kv_bool(pk, "keep_met", !a.no_keep_met);
+    if ((rc = cairn_cli_call(&rpc, &reply)) != CAIRN_EXIT_OK)
+        return rc;
+    /* The id alone on stdout (scripts capture it); what was carried over on stderr. */
+    cairn_strv_t kept = cairn_rpc_str(reply.result, "kept");
+    fprintf(stderr, "attempt %llu; kept from the previous attempt: ",
+            (unsigned long long)cairn_rpc_u64(reply.result, "attempt"));
+    cairn_fmt_put(stderr, kept.len > 0 ? kept.p : "none", kept.len > 0 ? kept.len : 4);
+    fputc('\n', stderr);
+    return cairn_cli_print_id(&rpc, &reply, "submission.resubmit");
 }
 
 static int run_list(const cairn_cli_t *cli, int argc, char **argv)
@@ -302,5 +423,6 @@ const cairn_subcmd_t cairn_cmd_submission[] = {
     {"show", run_show, &show_doc},
     {"list", run_list, &list_doc},
     {"withdraw", run_withdraw, &withdraw_doc},
+    {"resubmit", run_resubmit, &resubmit_doc},
     {NULL, NULL, NULL},
 };

@@ -8,6 +8,7 @@
 #include <cairn/err.h>
 #include <cairn/mp.h>
 
+#include "api_review.h"
 #include "api_util.h"
 #include "daemon.h"
 #include "submission.h"
@@ -219,7 +220,7 @@ static int submission_show(cairn_req_t *req)
                               "reading submission %s", id);
     }
     /* The parts are packed last, as the value of the last key, by their own query. */
-    msgpack_pack_map(req->pk, 10);
+    msgpack_pack_map(req->pk, 11);
     cairn_mp_pack_kv_str(req->pk, "id", id);
     cairn_mp_pack_cstr(req->pk, "educator");
     msgpack_pack_map(req->pk, 2);
@@ -235,7 +236,8 @@ static int submission_show(cairn_req_t *req)
     snprintf(credential, sizeof credential, "%s", (const char *)sqlite3_column_text(st, 2));
     version = sqlite3_column_int64(st, 3);
     sqlite3_reset(st);
-    return pack_parts(req, id, credential, version);
+    rc = cairn_api_pack_submission_review(req, id);
+    return rc != 0 ? rc : pack_parts(req, id, credential, version);
 }
 
 static void pack_summary(msgpack_packer *pk, sqlite3_stmt *st)
@@ -263,11 +265,16 @@ static int submission_list(cairn_req_t *req)
         rc = cairn_api_arg_str(req, "state", false, 1, 16, &state, &state_len);
     if (rc != 0)
         return rc;
-    if (state != NULL && !(state_len == 5 && memcmp(state, "draft", 5) == 0) &&
-        !(state_len == 9 && memcmp(state, "submitted", 9) == 0) &&
-        !(state_len == 9 && memcmp(state, "withdrawn", 9) == 0))
+    static const char *const states[] = {"draft",   "submitted", "withdrawn", "in-review",
+                                         "not-yet", "meets",     "awarded"};
+    size_t k = 0;
+    while (state != NULL && k < sizeof states / sizeof states[0] &&
+           !(strlen(states[k]) == state_len && memcmp(states[k], state, state_len) == 0))
+        k++;
+    if (state != NULL && k == sizeof states / sizeof states[0])
         return cairn_req_fail(req, CAIRN_EINVAL,
-                              "'state': expected draft, submitted or withdrawn, not '%.*s'",
+                              "'state': expected draft, submitted, withdrawn, in-review, not-yet,"
+                              " meets or awarded, not '%.*s'",
                               (int)state_len, state);
     rc = cairn_store_stmt(req->d->store,
                           "SELECT s.id, s.educator, e.name, s.credential, s.version, s.attempt,"

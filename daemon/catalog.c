@@ -78,6 +78,8 @@ static const field_t credential_fields[] = {
     {"rubric", F_OBJECTS, true, 1, 64, 0},
     {"pd_hours", F_HOURS, true, 0, 0, 0},
     {"tags", F_STRS, true, 0, 32, 64},
+    {"peer_review", F_BOOL, false, 0, 0, 0},  /* trained peers may review it (review.c) */
+    {"double_blind", F_BOOL, false, 0, 0, 0}, /* assessors see no teacher or school */
     END,
 };
 static const field_t resource_fields[] = {

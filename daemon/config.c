@@ -37,6 +37,10 @@ enum key_id {
     K_RECONNECT_MIN,
     K_RECONNECT_MAX,
     K_LAN_LISTEN,
+    K_TARGET_DAYS,
+    K_CLAIM_HOURS,
+    K_PEER_REVIEW,
+    K_DOUBLE_BLIND,
     K_COUNT
 };
 
@@ -57,9 +61,13 @@ static const struct {
     [K_RECONNECT_MIN] = {"sync", "reconnect_min_ms"},
     [K_RECONNECT_MAX] = {"sync", "reconnect_max_ms"},
     [K_LAN_LISTEN] = {"api", "lan_listen"},
+    [K_TARGET_DAYS] = {"review", "target_days"},
+    [K_CLAIM_HOURS] = {"review", "claim_hours"},
+    [K_PEER_REVIEW] = {"review", "peer_review"},
+    [K_DOUBLE_BLIND] = {"review", "double_blind"},
 };
 
-static const char *const config_sections[] = {"node", "api", "blobs", "log", "sync"};
+static const char *const config_sections[] = {"node", "api", "blobs", "log", "sync", "review"};
 
 #define MAX_CONNECTIONS_LIMIT 4096u
 #define WRITE_CONCURRENCY_LIMIT 64u
@@ -93,6 +101,8 @@ void cairn_config_defaults(cairn_config_t *cfg)
     cfg->sync_enabled = 1;
     cfg->reconnect_min_ms = 500;
     cfg->reconnect_max_ms = 60000;
+    cfg->review_target_days = 14;
+    cfg->review_claim_hours = 48;
 }
 
 const char *cairn_role_name(cairn_role_t role)
@@ -373,6 +383,19 @@ static int set_key(cairn_config_t *cfg, enum key_id k, const char *v, char *why,
             return CAIRN_EINVAL;
         cfg->lan_enabled = cfg->lan_port != 0;
         return 0;
+    case K_TARGET_DAYS:
+    case K_CLAIM_HOURS:
+        if (parse_uint_range(v, 1, 3650, &n) != 0)
+            return reason(why, whylen, "expected a whole number from 1 to 3650");
+        *(k == K_TARGET_DAYS ? &cfg->review_target_days : &cfg->review_claim_hours) = (uint32_t)n;
+        return 0;
+    case K_PEER_REVIEW:
+    case K_DOUBLE_BLIND:
+        if (strlen(v) >= sizeof cfg->review_peer)
+            return reason(why, whylen, "expected credential ids, at most 511 bytes in all");
+        snprintf(k == K_PEER_REVIEW ? cfg->review_peer : cfg->review_blind, sizeof cfg->review_peer,
+                 "%s", v);
+        return 0;
     case K_COUNT:
         break;
     }
@@ -394,7 +417,7 @@ static int on_pair(void *user, const char *section, const char *name, const char
     if (section[0] == '\0') {
         fail_at(p, p->line,
                 "key '%s' outside any section (put it under [node], [api], "
-                "[blobs], [log] or [sync])",
+                "[blobs], [log], [sync] or [review])",
                 name);
         return 1;
     }
@@ -466,7 +489,7 @@ static char *read_line(char *str, int num, void *stream)
                 if (!section_known(name))
                     fail_at(p, p->line,
                             "unknown section [%s] (expected [node], [api], "
-                            "[blobs], [log] or [sync])",
+                            "[blobs], [log], [sync] or [review])",
                             name);
             }
         }
@@ -588,7 +611,19 @@ static const char config_template[] =
     "# or refused connection to the hub, wait a random time up to min x 2^attempts, capped at\n"
     "# max (exponential backoff with full jitter; 10..3600000). A good session resets it.\n"
     "# reconnect_min_ms = 500\n"
-    "# reconnect_max_ms = 60000\n";
+    "# reconnect_max_ms = 60000\n"
+    "\n"
+    "[review]\n"
+    "# (hub) target_days: the review queue shows each submission's age against this target\n"
+    "# and flags those over it (1..3650). claim_hours: a claim nobody works on (no score) for\n"
+    "# this long expires and another assessor may claim the submission (1..3650).\n"
+    "# peer_review, double_blind: credential ids (comma or space separated) that allow peer\n"
+    "# reviewers / hide the teacher and school from assessors, for credentials whose catalog\n"
+    "# entry has no peer_review / double_blind field (the catalog field wins when present).\n"
+    "# target_days = 14\n"
+    "# claim_hours = 48\n"
+    "# peer_review =\n"
+    "# double_blind =\n";
 
 int cairn_config_write_default(const char *path, cairn_role_t role, const char *name)
 {

@@ -29,6 +29,10 @@ typedef struct {
     char lan_host[64]; /* [api] lan_listen = 0.0.0.0:7411 (paired devices; off by default) */
     uint16_t lan_port;
     int lan_enabled; /* 1 when [api] lan_listen has a port, or `run --lan-listen` was given */
+    uint32_t review_target_days; /* [review] target_days = 14 (hub: the queue's age target) */
+    uint32_t review_claim_hours; /* [review] claim_hours = 48 (an unworked claim expires) */
+    char review_peer[512];  /* [review] peer_review = credential ids (when the catalog is silent) */
+    char review_blind[512]; /* [review] double_blind = credential ids (idem) */
 } cairn_config_t;
 
 void cairn_config_defaults(cairn_config_t *cfg);

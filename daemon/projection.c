@@ -5,9 +5,11 @@
  * Merge rules (PROTOCOL.md "Events"; each is independent of the order events arrive in):
  *   educator.add, evidence.add      last writer wins by (hlc, origin) per educator / per part
  *   submission.start                last writer wins by (created hlc, origin); state untouched
- *   submission.submit               draft -> submitted; any other state is kept
- *   submission.withdraw             -> withdrawn from any state (a withdrawal always wins)
+ *   submission.submit               marks it submitted (the earliest submit's hlc)
+ *   submission.withdraw             marks it withdrawn (the smallest (hlc, origin) withdrawal)
  *   every submission event          updated = max(updated, hlc)
+ * The state column is then recomputed from those marks and the review tables
+ * (projection_review.c): a withdrawal wins unless a decision has a smaller (hlc, origin).
  * Nothing here checks who may do what (the API does, before it appends): a projector only keeps
  * the tables a pure function of the log.
  */
@@ -35,8 +37,8 @@ int cairn_projection_body_str(const msgpack_object *body, const char *key, size_
 
 static int project_educator(cairn_store_t *s, const cairn_event_t *ev, const msgpack_object *body)
 {
-    const char *name, *email, *role;
-    size_t name_len, email_len, role_len;
+    const char *name, *email, *role, *scope = "";
+    size_t name_len, email_len, role_len, scope_len = 0;
     sqlite3_stmt *st = NULL;
     int rc;
 
@@ -44,17 +46,22 @@ static int project_educator(cairn_store_t *s, const cairn_event_t *ev, const msg
         cairn_projection_body_str(body, "email", 0, 254, &email, &email_len) != 0 ||
         cairn_projection_body_str(body, "role", 1, 16, &role, &role_len) != 0)
         return CAIRN_EINVAL;
+    /* scope (optional): "peer" marks a trained peer reviewer (review.c). */
+    if (cairn_mp_get(body, "scope") != NULL &&
+        (cairn_projection_body_str(body, "scope", 4, 4, &scope, &scope_len) != 0 ||
+         memcmp(scope, "peer", 4) != 0))
+        return CAIRN_EINVAL;
     if (!(role_len == 7 && memcmp(role, "teacher", 7) == 0) &&
         !(role_len == 6 && memcmp(role, "leader", 6) == 0) &&
         !(role_len == 8 && memcmp(role, "assessor", 8) == 0))
         return CAIRN_EINVAL;
     rc = cairn_store_stmt(
         s,
-        "INSERT INTO educators(id, name, email, role, hlc, origin)"
-        " VALUES(?1, ?2, ?3, ?4, ?5, ?6)"
+        "INSERT INTO educators(id, name, email, role, hlc, origin, scope)"
+        " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)"
         " ON CONFLICT(id) DO UPDATE SET name = excluded.name,"
         " email = excluded.email, role = excluded.role, hlc = excluded.hlc,"
-        " origin = excluded.origin"
+        " origin = excluded.origin, scope = excluded.scope"
         " WHERE (excluded.hlc, excluded.origin) > (educators.hlc, educators.origin)",
         &st);
     if (rc != 0)
@@ -65,13 +72,14 @@ static int project_educator(cairn_store_t *s, const cairn_event_t *ev, const msg
     sqlite3_bind_text(st, 4, role, (int)role_len, SQLITE_STATIC);
     sqlite3_bind_int64(st, 5, (sqlite3_int64)ev->hlc);
     sqlite3_bind_blob(st, 6, ev->origin, CAIRN_NODE_ID_LEN, SQLITE_STATIC);
+    sqlite3_bind_text(st, 7, scope, (int)scope_len, SQLITE_STATIC);
     return cairn_store_exec_stmt(st);
 }
 
 static int project_start(cairn_store_t *s, const cairn_event_t *ev, const msgpack_object *body)
 {
-    const char *educator, *credential;
-    size_t educator_len, credential_len;
+    const char *educator, *credential, *previous = NULL;
+    size_t educator_len, credential_len, previous_len = 0;
     uint64_t version, attempt;
     sqlite3_stmt *st = NULL;
     int rc;
@@ -83,13 +91,19 @@ static int project_start(cairn_store_t *s, const cairn_event_t *ev, const msgpac
         cairn_mp_get_u64(body, "attempt", &attempt) != 0 || version == 0 || version > INT64_MAX ||
         attempt == 0 || attempt > INT64_MAX)
         return CAIRN_EINVAL;
+    /* previous (optional): the attempt this one resubmits (submission.resubmit). */
+    if (cairn_mp_get(body, "previous") != NULL &&
+        cairn_projection_body_str(body, "previous", CAIRN_ID_TEXT_LEN, CAIRN_ID_TEXT_LEN, &previous,
+                                  &previous_len) != 0)
+        return CAIRN_EINVAL;
     rc = cairn_store_stmt(
         s,
         "INSERT INTO submissions(id, educator, credential, version, attempt, state, created,"
-        " updated, origin) VALUES(?1, ?2, ?3, ?4, ?5, 'draft', ?6, ?6, ?7)"
+        " updated, origin, previous) VALUES(?1, ?2, ?3, ?4, ?5, 'draft', ?6, ?6, ?7, ?8)"
         " ON CONFLICT(id) DO UPDATE SET educator = excluded.educator,"
         " credential = excluded.credential, version = excluded.version,"
         " attempt = excluded.attempt, created = excluded.created, origin = excluded.origin,"
+        " previous = excluded.previous,"
         " updated = max(submissions.updated, excluded.updated)"
         " WHERE (excluded.created, excluded.origin) > (submissions.created, submissions.origin)",
         &st);
@@ -102,7 +116,10 @@ static int project_start(cairn_store_t *s, const cairn_event_t *ev, const msgpac
     sqlite3_bind_int64(st, 5, (sqlite3_int64)attempt);
     sqlite3_bind_int64(st, 6, (sqlite3_int64)ev->hlc);
     sqlite3_bind_blob(st, 7, ev->origin, CAIRN_NODE_ID_LEN, SQLITE_STATIC);
-    return cairn_store_exec_stmt(st);
+    if (previous != NULL)
+        sqlite3_bind_text(st, 8, previous, (int)previous_len, SQLITE_STATIC);
+    rc = cairn_store_exec_stmt(st);
+    return rc == 0 ? cairn_projection_submission_state(s, ev->entity) : rc;
 }
 
 /* Runs one of the submission state updates; the submission must exist. */
@@ -114,6 +131,8 @@ static int update_submission(cairn_store_t *s, const char *sql, const cairn_even
         return rc;
     sqlite3_bind_text(st, 1, ev->entity, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 2, (sqlite3_int64)ev->hlc);
+    if (sqlite3_bind_parameter_count(st) >= 3)
+        sqlite3_bind_blob(st, 3, ev->origin, CAIRN_NODE_ID_LEN, SQLITE_STATIC);
     rc = cairn_store_exec_stmt(st);
     if (rc == 0 && sqlite3_changes(cairn_store_db(s)) == 0)
         return CAIRN_ENOTFOUND;
@@ -122,19 +141,26 @@ static int update_submission(cairn_store_t *s, const char *sql, const cairn_even
 
 static const char touch_sql[] = "UPDATE submissions SET updated = max(updated, ?2) WHERE id = ?1";
 static const char submit_sql[] =
-    "UPDATE submissions SET state = CASE state WHEN 'draft' THEN 'submitted' ELSE state END,"
+    "UPDATE submissions SET submitted = min(coalesce(submitted, ?2), ?2),"
     " updated = max(updated, ?2) WHERE id = ?1";
+/* The withdrawal that counts is the one with the smallest (hlc, origin): order-independent. */
 static const char withdraw_sql[] =
-    "UPDATE submissions SET state = 'withdrawn', updated = max(updated, ?2) WHERE id = ?1";
+    "UPDATE submissions SET withdrawn = CASE WHEN withdrawn IS NULL"
+    "  OR (?2, ?3) < (withdrawn, withdrawn_origin) THEN ?2 ELSE withdrawn END,"
+    " withdrawn_origin = CASE WHEN withdrawn IS NULL"
+    "  OR (?2, ?3) < (withdrawn, withdrawn_origin) THEN ?3 ELSE withdrawn_origin END,"
+    " updated = max(updated, ?2) WHERE id = ?1";
 
 static int project_submit(cairn_store_t *s, const cairn_event_t *ev, const msgpack_object *body)
 {
-    return update_submission(s, submit_sql, ev);
+    int rc = update_submission(s, submit_sql, ev);
+    return rc == 0 ? cairn_projection_submission_state(s, ev->entity) : rc;
 }
 
 static int project_withdraw(cairn_store_t *s, const cairn_event_t *ev, const msgpack_object *body)
 {
-    return update_submission(s, withdraw_sql, ev);
+    int rc = update_submission(s, withdraw_sql, ev);
+    return rc == 0 ? cairn_projection_submission_state(s, ev->entity) : rc;
 }
 
 /* The file hash and size of an embedded manifest, after checking it the way blobs.c does. */
@@ -238,6 +264,10 @@ static const struct {
     {"evidence.add", project_evidence},
     {"submission.submit", project_submit},
     {"submission.withdraw", project_withdraw},
+    {"review.claim", cairn_projection_review_claim},
+    {"review.score", cairn_projection_review_score},
+    {"review.decide", cairn_projection_review_decide},
+    {"award.issue", cairn_projection_award_issue},
 };
 
 int cairn_projection_apply(cairn_store_t *s, const cairn_event_t *ev, const msgpack_object *body)

@@ -29,6 +29,21 @@ int cairn_projection_stack(cairn_store_t *s, const cairn_event_t *ev, const msgp
 int cairn_projection_credential(cairn_store_t *s, const cairn_event_t *ev,
                                 const msgpack_object *body);
 
+/* Review and award event types (projection_review.c). None requires the submission to be
+ * projected already: in a relayed change set the hub's events may come before the school's. */
+int cairn_projection_review_claim(cairn_store_t *s, const cairn_event_t *ev,
+                                  const msgpack_object *body);
+int cairn_projection_review_score(cairn_store_t *s, const cairn_event_t *ev,
+                                  const msgpack_object *body);
+int cairn_projection_review_decide(cairn_store_t *s, const cairn_event_t *ev,
+                                   const msgpack_object *body);
+int cairn_projection_award_issue(cairn_store_t *s, const cairn_event_t *ev,
+                                 const msgpack_object *body);
+
+/* Recomputes submissions.state of id (no row: nothing to do) from its submitted / withdrawn
+ * marks and the review tables; the rule is in projection_review.c. */
+int cairn_projection_submission_state(cairn_store_t *s, const char *id);
+
 /* A str field of an event body of min..max bytes; CAIRN_EINVAL otherwise (absent included). */
 int cairn_projection_body_str(const msgpack_object *body, const char *key, size_t min, size_t max,
                               const char **s, size_t *len);

@@ -120,6 +120,45 @@ static const char *const migrations[] = {
     "  name TEXT NOT NULL,"
     "  paired_at INTEGER NOT NULL,"
     "  revoked_at INTEGER) WITHOUT ROWID;",
+    /* 5: review, decision and award projections (PROTOCOL.md 4, "Review concurrency"). The
+     * submission state becomes a function of these tables and of the submission's own
+     * submitted / withdrawn marks (projection_review.c recomputes it after every event that can
+     * change it), so it is the same whatever order events arrive in. Claims, scores and
+     * decisions are kept, every one, keyed by (hlc, origin): the current one is the greatest.
+     * educators.scope is 'peer' for a trained peer reviewer. Existing rows get their marks from
+     * the log. */
+    "ALTER TABLE submissions ADD COLUMN previous TEXT;"
+    "ALTER TABLE submissions ADD COLUMN submitted INTEGER;"
+    "ALTER TABLE submissions ADD COLUMN withdrawn INTEGER;"
+    "ALTER TABLE submissions ADD COLUMN withdrawn_origin BLOB;"
+    "UPDATE submissions SET submitted = (SELECT min(hlc) FROM events e"
+    "  WHERE e.type = 'submission.submit' AND e.entity = submissions.id),"
+    " withdrawn = (SELECT min(hlc) FROM events e"
+    "  WHERE e.type = 'submission.withdraw' AND e.entity = submissions.id);"
+    "UPDATE submissions SET withdrawn_origin = (SELECT origin FROM events e"
+    "  WHERE e.type = 'submission.withdraw' AND e.entity = submissions.id"
+    "  AND e.hlc = submissions.withdrawn) WHERE withdrawn IS NOT NULL;"
+    "ALTER TABLE educators ADD COLUMN scope TEXT NOT NULL DEFAULT '';"
+    "CREATE TABLE review_claims("
+    "  submission TEXT NOT NULL, hlc INTEGER NOT NULL, origin BLOB NOT NULL,"
+    "  assessor TEXT NOT NULL, expires INTEGER NOT NULL,"
+    "  PRIMARY KEY(submission, hlc, origin)) WITHOUT ROWID;"
+    "CREATE TABLE review_scores("
+    "  submission TEXT NOT NULL, part TEXT NOT NULL, hlc INTEGER NOT NULL,"
+    "  origin BLOB NOT NULL, assessor TEXT NOT NULL, verdict TEXT NOT NULL,"
+    "  feedback TEXT NOT NULL,"
+    "  PRIMARY KEY(submission, part, hlc, origin)) WITHOUT ROWID;"
+    "CREATE TABLE review_decisions("
+    "  submission TEXT NOT NULL, hlc INTEGER NOT NULL, origin BLOB NOT NULL,"
+    "  assessor TEXT NOT NULL, outcome TEXT NOT NULL, parts TEXT NOT NULL,"
+    "  PRIMARY KEY(submission, hlc, origin)) WITHOUT ROWID;"
+    "CREATE TABLE awards("
+    "  id TEXT PRIMARY KEY, submission TEXT NOT NULL, educator TEXT NOT NULL,"
+    "  achievement TEXT NOT NULL, issued INTEGER NOT NULL, assessor TEXT NOT NULL,"
+    "  evidence TEXT NOT NULL, credential TEXT, hlc INTEGER NOT NULL, origin BLOB NOT NULL)"
+    "  WITHOUT ROWID;"
+    "CREATE INDEX awards_by_submission ON awards(submission);"
+    "CREATE INDEX submissions_by_previous ON submissions(previous);",
 };
 
 #define MIGRATION_COUNT ((int)(sizeof migrations / sizeof migrations[0]))

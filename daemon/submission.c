@@ -75,6 +75,14 @@ int cairn_submission_start(cairn_store_t *s, const char *educator, const char *c
                            size_t credential_len, cairn_submission_started_t *out, char *err,
                            size_t errlen)
 {
+    return cairn_submission_start_attempt(s, educator, credential, credential_len, 0, NULL, out,
+                                          err, errlen);
+}
+
+int cairn_submission_start_attempt(cairn_store_t *s, const char *educator, const char *credential,
+                                   size_t credential_len, uint64_t version, const char *previous,
+                                   cairn_submission_started_t *out, char *err, size_t errlen)
+{
     sqlite3_stmt *st = NULL;
     cairn_mpbuf_t body;
     cairn_id_t id;
@@ -106,15 +114,19 @@ int cairn_submission_start(cairn_store_t *s, const char *educator, const char *c
                  credential);
         return CAIRN_ENOTFOUND;
     }
+    if (version != 0)
+        out->version = version; /* a resubmission stays on its first attempt's version */
     cairn_id_new(&id);
     cairn_id_format(&id, out->id);
 
     cairn_mpbuf_init(&body);
-    msgpack_pack_map(&body.pk, 4);
+    msgpack_pack_map(&body.pk, previous != NULL ? 5 : 4);
     cairn_mp_pack_kv_str(&body.pk, "educator", educator);
     cairn_mp_pack_kv_strn(&body.pk, "credential", credential, credential_len);
     cairn_mp_pack_kv_u64(&body.pk, "version", out->version);
     cairn_mp_pack_kv_u64(&body.pk, "attempt", out->attempt);
+    if (previous != NULL)
+        cairn_mp_pack_kv_str(&body.pk, "previous", previous);
     return append(s, "submission.start", out->id, &body, err, errlen);
 }
 
@@ -281,9 +293,10 @@ int cairn_submission_withdraw(cairn_store_t *s, const char *id, char *err, size_
     int rc = load_submission(s, id, &row, err, errlen);
     if (rc != 0)
         return rc;
-    if (strcmp(row.state, "draft") != 0 && strcmp(row.state, "submitted") != 0) {
+    if (strcmp(row.state, "draft") != 0 && strcmp(row.state, "submitted") != 0 &&
+        strcmp(row.state, "in-review") != 0) {
         snprintf(err, errlen,
-                 "submission %s is %s: only a draft or a submitted one can be"
+                 "submission %s is %s: only a draft, submitted or in-review one can be"
                  " withdrawn",
                  id, row.state);
         return CAIRN_ESTATE;

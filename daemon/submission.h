@@ -8,7 +8,8 @@
  *   evidence  only in draft; the part must be in the credential version; kind text takes text,
  *             every other kind takes a stored file (its manifest is embedded in the event)
  *   submit    only from draft, with every required part present (EMISSING names all missing)
- *   withdraw  from draft or submitted
+ *   withdraw  from draft, submitted or in-review (not once decided)
+ *   resubmit  from not-yet, once (resubmit.c)
  * Every refusal says why in err, naming the state, part or id concerned.
  */
 #ifndef CAIRN_SUBMISSION_H
@@ -38,6 +39,21 @@ typedef struct {
 int cairn_submission_start(cairn_store_t *s, const char *educator, const char *credential,
                            size_t credential_len, cairn_submission_started_t *out, char *err,
                            size_t errlen);
+
+/* As cairn_submission_start, at a given credential version (0: the latest) and, for a
+ * resubmission, naming the previous attempt (NULL: none). */
+int cairn_submission_start_attempt(cairn_store_t *s, const char *educator, const char *credential,
+                                   size_t credential_len, uint64_t version, const char *previous,
+                                   cairn_submission_started_t *out, char *err, size_t errlen);
+
+/* Opens attempt n+1 of submission prev (decided not-yet, not resubmitted yet): same educator,
+ * credential and version, "previous" = prev. With keep_met, each part whose current score was
+ * meets is carried over as evidence referring to the same stored file (or the same text); no
+ * byte is uploaded again. Everything in one transaction. kept lists the parts carried
+ * ("a, b"). */
+int cairn_submission_resubmit(cairn_store_t *s, const char *prev, bool keep_met,
+                              cairn_submission_started_t *out, char *kept, size_t kept_len,
+                              char *err, size_t errlen);
 
 /* One piece of evidence: text (manifest NULL) or a stored file (text NULL). */
 typedef struct {
