@@ -27,6 +27,10 @@ struct strict;
 #define XSD_FLOAT_OB "https://www.w3.org/2001/XMLSchema#float"     /* OB 3.0.3: https */
 #define DCTERMS_CREATED "http://purl.org/dc/terms/created"
 
+/* A status list credential file: a compressed list is far smaller than its bits; this bounds
+ * what we parse and inflate from. */
+#define STATUS_LIST_JSON_MAX (4u * 1024 * 1024)
+
 #define BADGE_TIME_MAX 32
 /* "YYYY-MM-DDThh:mm:ssZ" (UTC, whole seconds). Returns 0 or CAIRN_EINVAL (year outside
  * 1970..9999). */
@@ -91,6 +95,9 @@ int strict_object(struct strict *st, const json_t *obj, const char *path,
  * empty, over CAIRN_BADGE_TEXT_MAX or containing NUL. */
 const char *strict_string(struct strict *st, const json_t *obj, const char *path, const char *key,
                           int required);
+/* The same with another length limit than CAIRN_BADGE_TEXT_MAX. */
+const char *strict_string_max(struct strict *st, const json_t *obj, const char *path,
+                              const char *key, int required, size_t max);
 /* An IRI member (badge_iri_ok). */
 const char *strict_iri(struct strict *st, const json_t *obj, const char *path, const char *key,
                        int required);

@@ -51,6 +51,12 @@ int strict_object(struct strict *st, const json_t *obj, const char *path,
 const char *strict_string(struct strict *st, const json_t *obj, const char *path, const char *key,
                           int required)
 {
+    return strict_string_max(st, obj, path, key, required, CAIRN_BADGE_TEXT_MAX);
+}
+
+const char *strict_string_max(struct strict *st, const json_t *obj, const char *path,
+                              const char *key, int required, size_t max)
+{
     const json_t *v = json_object_get(obj, key);
     if (st->code)
         return NULL;
@@ -65,11 +71,12 @@ const char *strict_string(struct strict *st, const json_t *obj, const char *path
     }
     size_t len = json_string_length(v);
     const char *s = json_string_value(v);
-    if (len == 0 || len > CAIRN_BADGE_TEXT_MAX || strlen(s) != len) {
-        strict_fail(st, CAIRN_BADGE_MALFORMED, "%s.%s is %s", path, key,
-                    len == 0                     ? "empty"
-                    : len > CAIRN_BADGE_TEXT_MAX ? "over the 64 KiB text limit"
-                                                 : "a string with a NUL character");
+    if (len == 0 || len > max || strlen(s) != len) {
+        strict_fail(st, CAIRN_BADGE_MALFORMED, "%s.%s is %s (limit %zu bytes)", path, key,
+                    len == 0    ? "empty"
+                    : len > max ? "too long"
+                                : "a string with a NUL character",
+                    max);
         return NULL;
     }
     return s;

@@ -18,9 +18,6 @@
 #include <cairn/err.h>
 #include <cairn/multibase.h>
 
-/* A compressed list is far smaller than its bits; this bounds what we inflate from. */
-#define STATUS_LIST_JSON_MAX (4u * 1024 * 1024)
-
 int status_list_quads(const struct status_list_doc *d, struct cairn_rdf_dataset *ds)
 {
     struct cairn_rdf_term l = cairn_rdf_iri(d->id), s = cairn_rdf_iri(d->subject);
@@ -157,7 +154,8 @@ int status_list_parse_doc(struct strict *st, const json_t *doc, struct status_li
         return -1;
     d->subject = strict_iri(st, s, "credentialSubject", "id", 1);
     const char *purpose = strict_string(st, s, "credentialSubject", "statusPurpose", 1);
-    d->encoded = strict_string(st, s, "credentialSubject", "encodedList", 1);
+    d->encoded =
+        strict_string_max(st, s, "credentialSubject", "encodedList", 1, STATUS_LIST_JSON_MAX);
     if (!st->code && strcmp(purpose, "revocation") != 0)
         strict_fail(st, CAIRN_BADGE_UNSUPPORTED,
                     "credentialSubject.statusPurpose \"%.40s\" (we read revocation lists)",
@@ -232,6 +230,15 @@ int cairn_status_list_issue(const char *url, const uint8_t *bits, size_t nbits,
         return rc;
     }
     *len = strlen(*json);
+    if (*len > STATUS_LIST_JSON_MAX) {
+        /* only a list of mostly random bits compresses this badly; we could not read it back */
+        snprintf(err, errlen, "status list: %zu bytes of JSON, over the %u-byte limit", *len,
+                 STATUS_LIST_JSON_MAX);
+        free(*json);
+        *json = NULL;
+        *len = 0;
+        return CAIRN_ETOOBIG;
+    }
     return 0;
 }
 

@@ -37,7 +37,7 @@ static char *slurp(const char *path, size_t *len)
 static int spit(const char *dir, const char *name, const char *ext, const char *s, size_t len)
 {
     char path[4096];
-    snprintf(path, sizeof path, "%s/%s%s", dir, name, ext);
+    snprintf(path, sizeof path, "%s%s%s%s", dir, name[0] ? "/" : "", name, ext);
     FILE *f = fopen(path, "wb");
     if (!f || fwrite(s, 1, len, f) != len || fclose(f) != 0) {
         fprintf(stderr, "badge_tool: cannot write %s\n", path);
