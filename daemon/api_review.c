@@ -24,6 +24,7 @@ void cairn_api_review_cfg(cairn_req_t *req, cairn_review_cfg_t *cfg)
     cfg->claim_hours = req->d->cfg.review_claim_hours;
     cfg->peer_review = req->d->cfg.review_peer;
     cfg->double_blind = req->d->cfg.review_blind;
+    cfg->datadir = req->d->datadir;
 }
 
 int cairn_api_review_as(cairn_req_t *req, bool required, cairn_assessor_t *a, bool *given)

@@ -268,6 +268,8 @@ static const struct {
     {"review.score", cairn_projection_review_score},
     {"review.decide", cairn_projection_review_decide},
     {"award.issue", cairn_projection_award_issue},
+    {"award.revoke", cairn_projection_award_revoke},
+    {"catalog.status", cairn_projection_status_list},
 };
 
 int cairn_projection_apply(cairn_store_t *s, const cairn_event_t *ev, const msgpack_object *body)

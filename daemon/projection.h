@@ -39,6 +39,11 @@ int cairn_projection_review_decide(cairn_store_t *s, const cairn_event_t *ev,
                                    const msgpack_object *body);
 int cairn_projection_award_issue(cairn_store_t *s, const cairn_event_t *ev,
                                  const msgpack_object *body);
+/* projection_award.c */
+int cairn_projection_award_revoke(cairn_store_t *s, const cairn_event_t *ev,
+                                  const msgpack_object *body);
+int cairn_projection_status_list(cairn_store_t *s, const cairn_event_t *ev,
+                                 const msgpack_object *body);
 
 /* Recomputes submissions.state of id (no row: nothing to do) from its submitted / withdrawn
  * marks and the review tables; the rule is in projection_review.c. */

@@ -26,6 +26,7 @@
 #include <cairn/id.h>
 #include <cairn/mp.h>
 
+#include "award.h"
 #include "projection.h"
 #include "review.h"
 #include "store_priv.h"
@@ -216,15 +217,25 @@ int cairn_projection_award_issue(cairn_store_t *s, const cairn_event_t *ev,
         flatten_pairs(evidence, "part", CAIRN_REVIEW_PART_MAX, "hash", 64, summary,
                       sizeof summary) != 0)
         return CAIRN_EINVAL;
-    /* credential: the signed Open Badges 3.0 document, present once badges are wired. */
+    /* credential: the signed Open Badges 3.0 document (PROTOCOL.md 10.5). */
     if (cairn_mp_get(body, "credential") != NULL &&
         cairn_projection_body_str(body, "credential", 1, CAIRN_AWARD_CREDENTIAL_MAX, &credential,
                                   &credential_len) != 0)
         return CAIRN_EINVAL;
+    /* status_list, status_index: the award's entry in its issuer's status list (10.5). */
+    const char *list = NULL;
+    size_t list_len = 0;
+    uint64_t index = 0;
+    if (credential != NULL &&
+        (cairn_projection_body_str(body, "status_list", 8, CAIRN_AWARD_URL_MAX - 1, &list,
+                                   &list_len) != 0 ||
+         cairn_mp_get_u64(body, "status_index", &index) != 0 || index > UINT32_MAX))
+        return CAIRN_EINVAL;
     int rc = cairn_store_stmt(s,
                               "INSERT OR IGNORE INTO awards(id, submission, educator, achievement,"
-                              " issued, assessor, evidence, credential, hlc, origin)"
-                              " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                              " issued, assessor, evidence, credential, hlc, origin, status_list,"
+                              " status_index) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11,"
+                              " ?12)",
                               &st);
     if (rc != 0)
         return rc;
@@ -239,6 +250,10 @@ int cairn_projection_award_issue(cairn_store_t *s, const cairn_event_t *ev,
         sqlite3_bind_text(st, 8, credential, (int)credential_len, SQLITE_STATIC);
     sqlite3_bind_int64(st, 9, (sqlite3_int64)ev->hlc);
     sqlite3_bind_blob(st, 10, ev->origin, CAIRN_NODE_ID_LEN, SQLITE_STATIC);
+    if (list != NULL) {
+        sqlite3_bind_text(st, 11, list, (int)list_len, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 12, (sqlite3_int64)index);
+    }
     rc = cairn_store_exec_stmt(st);
     if (rc != 0)
         return rc;

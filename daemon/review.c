@@ -3,6 +3,7 @@
  * events in the submission's school partition. Never writes a projection itself.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <jansson.h>
@@ -12,6 +13,7 @@
 #include <cairn/err.h>
 #include <cairn/mp.h>
 
+#include "award.h"
 #include "review.h"
 #include "store_priv.h"
 
@@ -417,8 +419,22 @@ static int append_award(cairn_store_t *s, const cairn_review_cfg_t *cfg, const c
     cairn_id_format(&aid, award);
     snprintf(achievement, sizeof achievement, "%s@%llu", row->credential,
              (unsigned long long)row->version);
+    cairn_award_signed_t sig = {0};
+    if (cfg->datadir != NULL) {
+        const cairn_award_req_t r = {award,           id,           row->educator,
+                                     row->credential, row->version, cfg->now_ms};
+        int rc = cairn_award_sign(s, cfg->datadir, &r, &sig, err, errlen);
+        if (rc != 0)
+            return rc;
+    }
     cairn_mpbuf_init(&body);
-    msgpack_pack_map(&body.pk, 6);
+    msgpack_pack_map(&body.pk, sig.json != NULL ? 9 : 6);
+    if (sig.json != NULL) {
+        cairn_mp_pack_kv_strn(&body.pk, "credential", sig.json, sig.len);
+        cairn_mp_pack_kv_str(&body.pk, "status_list", sig.status_list);
+        cairn_mp_pack_kv_u64(&body.pk, "status_index", sig.status_index);
+        free(sig.json);
+    }
     cairn_mp_pack_kv_str(&body.pk, "submission", id);
     cairn_mp_pack_kv_str(&body.pk, "educator", row->educator);
     cairn_mp_pack_kv_str(&body.pk, "achievement", achievement);

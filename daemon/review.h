@@ -30,7 +30,7 @@
 #define CAIRN_REVIEW_PART_MAX 64
 #define CAIRN_REVIEW_FEEDBACK_MAX (8u * 1024)     /* a page of prose; bounds every review row */
 #define CAIRN_REVIEW_PARTS_MAX 64                 /* parts in a decision or award (catalog: 16) */
-#define CAIRN_AWARD_CREDENTIAL_MAX (1024u * 1024) /* the signed OB3 JSON, once wired */
+#define CAIRN_AWARD_CREDENTIAL_MAX (1024u * 1024) /* the signed OB3 JSON (award.h) */
 #define CAIRN_REVIEW_TARGET_DAYS_DEFAULT 14
 #define CAIRN_REVIEW_CLAIM_HOURS_DEFAULT 48
 
@@ -39,6 +39,9 @@ typedef struct {
     uint32_t claim_hours;     /* [review] claim_hours */
     const char *peer_review;  /* [review] peer_review: credential ids, or NULL */
     const char *double_blind; /* [review] double_blind: credential ids, or NULL */
+    const char *datadir;      /* the hub's data dir: its issuer.key signs each award's Open
+                               * Badges credential (award.h); NULL: awards carry none (store
+                               * tests only) */
 } cairn_review_cfg_t;
 
 typedef struct {

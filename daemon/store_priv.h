@@ -97,7 +97,7 @@ cairn_hlc_t *cairn_store_clock(cairn_store_t *s);
 int cairn_store_append_body(cairn_store_t *s, const char *partition, const char *type,
                             const char *entity, cairn_mpbuf_t *body);
 
-typedef enum { CAIRN_ID_EDUCATOR, CAIRN_ID_SUBMISSION } cairn_id_kind_t;
+typedef enum { CAIRN_ID_EDUCATOR, CAIRN_ID_SUBMISSION, CAIRN_ID_AWARD } cairn_id_kind_t;
 
 /* Resolves a full id or a unique prefix of at least 4 characters into out. Errors, each with a
  * one-line message in err: CAIRN_EINVAL (too short, too long or not base32), CAIRN_ENOTFOUND,

@@ -19,12 +19,19 @@
 #include "store_priv.h"
 
 static const char *const clear_sql[] = {
-    "DELETE FROM awards",        "DELETE FROM review_decisions",
-    "DELETE FROM review_scores", "DELETE FROM review_claims",
-    "DELETE FROM evidence",      "DELETE FROM submissions",
-    "DELETE FROM educators",     "DELETE FROM credential_parts",
-    "DELETE FROM credentials",   "DELETE FROM stack_credentials",
-    "DELETE FROM stacks",        "DELETE FROM issuer",
+    "DELETE FROM status_lists",
+    "DELETE FROM awards",
+    "DELETE FROM review_decisions",
+    "DELETE FROM review_scores",
+    "DELETE FROM review_claims",
+    "DELETE FROM evidence",
+    "DELETE FROM submissions",
+    "DELETE FROM educators",
+    "DELETE FROM credential_parts",
+    "DELETE FROM credentials",
+    "DELETE FROM stack_credentials",
+    "DELETE FROM stacks",
+    "DELETE FROM issuer",
 };
 
 /* Every projection table, rows in primary-key order. */
@@ -41,6 +48,7 @@ static const char *const digest_sql[] = {
     "SELECT * FROM review_scores ORDER BY submission, part, hlc, origin",
     "SELECT * FROM review_decisions ORDER BY submission, hlc, origin",
     "SELECT * FROM awards ORDER BY id",
+    "SELECT * FROM status_lists ORDER BY url",
 };
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))

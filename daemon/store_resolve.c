@@ -15,10 +15,11 @@
 #define PREFIX_MIN 4
 #define CANDIDATES_SHOWN 5
 
-static const char *const kind_name[] = {"educator", "submission"};
+static const char *const kind_name[] = {"educator", "submission", "award"};
 static const char *const range_sql[] = {
     "SELECT id FROM educators WHERE id >= ?1 AND id < ?2 ORDER BY id LIMIT 6",
     "SELECT id FROM submissions WHERE id >= ?1 AND id < ?2 ORDER BY id LIMIT 6",
+    "SELECT id FROM awards WHERE id >= ?1 AND id < ?2 ORDER BY id LIMIT 6",
 };
 
 int cairn_store_resolve_id(cairn_store_t *s, cairn_id_kind_t kind, const char *text, size_t len,

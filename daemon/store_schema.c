@@ -159,6 +159,16 @@ static const char *const migrations[] = {
     "  WITHOUT ROWID;"
     "CREATE INDEX awards_by_submission ON awards(submission);"
     "CREATE INDEX submissions_by_previous ON submissions(previous);",
+    /* 6: signed badges (PROTOCOL.md 10.5): where each award sits in its issuer's status list,
+     * its revocation (the earliest award.revoke wins), and the latest signed status list of each
+     * issuing hub (catalog.status). */
+    "ALTER TABLE awards ADD COLUMN status_list TEXT;"
+    "ALTER TABLE awards ADD COLUMN status_index INTEGER;"
+    "ALTER TABLE awards ADD COLUMN revoked INTEGER;"
+    "ALTER TABLE awards ADD COLUMN revoke_reason TEXT;"
+    "CREATE TABLE status_lists("
+    "  url TEXT PRIMARY KEY, json TEXT NOT NULL, hlc INTEGER NOT NULL, origin BLOB NOT NULL)"
+    "  WITHOUT ROWID;",
 };
 
 #define MIGRATION_COUNT ((int)(sizeof migrations / sizeof migrations[0]))
