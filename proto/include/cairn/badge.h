@@ -118,8 +118,9 @@ struct cairn_badge_verdict {
 /* Verifies a credential: strict parse, proof (eddsa-rdfc-2022 over RDFC-1.0 N-Quads), proof key
  * = issuer, validity window at now_ms, and, when status is not NULL and the credential has a
  * credentialStatus, revocation (the list must be the one the credential names and be signed by
- * the same issuer; a list given for a credential without credentialStatus is ignored). Fills v; free it with
- * cairn_badge_verdict_free(). Returns 0 when v was filled (whatever the verdict), -ENOMEM. */
+ * the same issuer; a list given for a credential without credentialStatus is ignored). Fills v;
+ * free it with cairn_badge_verdict_free(). Returns 0 when v was filled (whatever the verdict),
+ * -ENOMEM. */
 int cairn_badge_verify(const char *json, size_t len, const struct cairn_status_list *status,
                        int64_t now_ms, struct cairn_badge_verdict *v);
 void cairn_badge_verdict_free(struct cairn_badge_verdict *v);
