@@ -62,6 +62,36 @@ static int emit(const char *dir, FILE *list, const char *name, const char *json,
     return rc;
 }
 
+/* PROTOCOL.md 10.6's test vector (key seed 00 01 .. 1f), so the npm verifier checks it too. */
+static int protocol_vector(const char *dir, FILE *list)
+{
+    uint8_t seed[32], pk[32], sk[64];
+    for (int i = 0; i < 32; i++)
+        seed[i] = (uint8_t)i;
+    crypto_sign_seed_keypair(pk, sk, seed);
+    struct cairn_badge b = {
+        .id = "urn:uuid:00000000-0000-4000-8000-000000000001",
+        .name = "Wait Time",
+        .issuer_name = "Valley Region Hub",
+        .subject_id = "did:example:ada",
+        .achievement_id = "urn:cairn:credential:wait-time:1",
+        .achievement_name = "Wait Time",
+        .achievement_description = "Uses wait time to deepen student thinking.",
+        .criteria_narrative = "Meets on every rubric criterion.",
+        .pd_centihours = 150,
+        .valid_from_ms = INT64_C(1767225600000),
+    };
+    char *json, err[512];
+    size_t len;
+    if (cairn_badge_issue(&b, sk, b.valid_from_ms, &json, &len, err, sizeof err) != 0) {
+        fprintf(stderr, "badge_tool: vector: %s\n", err);
+        return 1;
+    }
+    int rc = emit(dir, list, "vector", json, len);
+    free(json);
+    return rc;
+}
+
 static int issue_set(const char *dir)
 {
     uint8_t seed[32], pk[32], sk[64];
@@ -148,6 +178,8 @@ static int issue_set(const char *dir)
         rc = emit(dir, strcmp(set[i].name, "expired") ? list : NULL, set[i].name, json, len);
         free(json);
     }
+    if (!rc)
+        rc = protocol_vector(dir, list);
     uint8_t *bits = calloc(CAIRN_STATUS_LIST_MIN_BITS / 8, 1);
     bits[0] = 0x01;   /* index 7 revoked */
     bits[100] = 0x80; /* index 800 revoked */
