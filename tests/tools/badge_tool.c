@@ -20,6 +20,8 @@
 #include <cairn/badge.h>
 #include <cairn/rdf.h>
 
+#include "badge_vector.h"
+
 #define T0 INT64_C(1764000000000) /* 2025-11-24T16:00:00Z */
 
 static char *slurp(const char *path, size_t *len)
@@ -65,22 +67,8 @@ static int emit(const char *dir, FILE *list, const char *name, const char *json,
 /* PROTOCOL.md 10.6's test vector (key seed 00 01 .. 1f), so the npm verifier checks it too. */
 static int protocol_vector(const char *dir, FILE *list)
 {
-    uint8_t seed[32], pk[32], sk[64];
-    for (int i = 0; i < 32; i++)
-        seed[i] = (uint8_t)i;
-    crypto_sign_seed_keypair(pk, sk, seed);
-    struct cairn_badge b = {
-        .id = "urn:uuid:00000000-0000-4000-8000-000000000001",
-        .name = "Wait Time",
-        .issuer_name = "Valley Region Hub",
-        .subject_id = "did:example:ada",
-        .achievement_id = "urn:cairn:credential:wait-time:1",
-        .achievement_name = "Wait Time",
-        .achievement_description = "Uses wait time to deepen student thinking.",
-        .criteria_narrative = "Meets on every rubric criterion.",
-        .pd_centihours = 150,
-        .valid_from_ms = INT64_C(1767225600000),
-    };
+    uint8_t pk[32], sk[64];
+    struct cairn_badge b = badge_vector(pk, sk);
     char *json, err[512];
     size_t len;
     if (cairn_badge_issue(&b, sk, b.valid_from_ms, &json, &len, err, sizeof err) != 0) {

@@ -22,6 +22,7 @@
 #include "cairn/err.h"
 #include "cairn/multibase.h"
 #include "../../proto/badge_internal.h"
+#include "../tools/badge_vector.h"
 
 #define T0 INT64_C(1764000000000) /* 2025-11-24T16:00:00Z */
 #define DAY INT64_C(86400000)
@@ -353,22 +354,8 @@ static void test_identity_hash_and_times(void **state)
 static void test_protocol_vector(void **state)
 {
     (void)state;
-    uint8_t seed[32], vpk[32], vsk[64];
-    for (int i = 0; i < 32; i++)
-        seed[i] = (uint8_t)i;
-    crypto_sign_seed_keypair(vpk, vsk, seed);
-    struct cairn_badge b = {
-        .id = "urn:uuid:00000000-0000-4000-8000-000000000001",
-        .name = "Wait Time",
-        .issuer_name = "Valley Region Hub",
-        .subject_id = "did:example:ada",
-        .achievement_id = "urn:cairn:credential:wait-time:1",
-        .achievement_name = "Wait Time",
-        .achievement_description = "Uses wait time to deepen student thinking.",
-        .criteria_narrative = "Meets on every rubric criterion.",
-        .pd_centihours = 150,
-        .valid_from_ms = INT64_C(1767225600000), /* 2026-01-01T00:00:00Z */
-    };
+    uint8_t vpk[32], vsk[64];
+    struct cairn_badge b = badge_vector(vpk, vsk);
     char *json, err[256], *nq;
     size_t len, nlen;
     assert_int_equal(cairn_badge_issue(&b, vsk, b.valid_from_ms, &json, &len, err, sizeof err), 0);
