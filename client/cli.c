@@ -31,7 +31,7 @@ static const struct {
     {"catalog", cairn_cmd_catalog},       {"educator", cairn_cmd_educator},
     {"submission", cairn_cmd_submission}, {"evidence", cairn_cmd_evidence},
     {"bundle", cairn_cmd_bundle},         {"sync", cairn_cmd_sync},
-    {"review", cairn_cmd_review},
+    {"review", cairn_cmd_review},         {"badge", cairn_cmd_badge},
 };
 
 static void print_doc_line(FILE *f, const cairn_cmd_doc_t *doc)

@@ -20,6 +20,7 @@ extern const cairn_subcmd_t cairn_cmd_evidence[];   /* cmd_evidence.c */
 extern const cairn_subcmd_t cairn_cmd_bundle[];     /* cmd_bundle.c */
 extern const cairn_subcmd_t cairn_cmd_sync[];       /* cmd_sync.c */
 extern const cairn_subcmd_t cairn_cmd_review[];     /* cmd_review.c */
+extern const cairn_subcmd_t cairn_cmd_badge[];      /* cmd_badge.c (offline, no daemon) */
 extern const cairn_cmd_doc_t cairn_cmd_status_doc;  /* cmd_status.c */
 int cairn_cmd_status(const cairn_cli_t *cli, int argc, char **argv);
 extern const cairn_cmd_doc_t cairn_cmd_hash_doc; /* cmd_hash.c */

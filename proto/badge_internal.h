@@ -27,9 +27,7 @@ struct strict;
 #define XSD_FLOAT_OB "https://www.w3.org/2001/XMLSchema#float"     /* OB 3.0.3: https */
 #define DCTERMS_CREATED "http://purl.org/dc/terms/created"
 
-/* A status list credential file: a compressed list is far smaller than its bits; this bounds
- * what we parse and inflate from. */
-#define STATUS_LIST_JSON_MAX (4u * 1024 * 1024)
+#define STATUS_LIST_JSON_MAX CAIRN_STATUS_LIST_JSON_MAX
 
 #define BADGE_TIME_MAX 32
 /* "YYYY-MM-DDThh:mm:ssZ" (UTC, whole seconds). Returns 0 or CAIRN_EINVAL (year outside

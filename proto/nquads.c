@@ -98,6 +98,16 @@ static void own_term(struct cairn_rdf_dataset *ds, struct cairn_rdf_term *t)
     t->lang = own(ds, t->lang);
 }
 
+int cairn_rdf_equal(const struct cairn_rdf_dataset *a, const struct cairn_rdf_dataset *b)
+{
+    if (a->n != b->n || a->err || b->err)
+        return 0;
+    for (size_t i = 0; i < a->n; i++)
+        if (!quad_eq(&a->quads[i], &b->quads[i]))
+            return 0;
+    return 1;
+}
+
 int cairn_rdf_add(struct cairn_rdf_dataset *ds, const struct cairn_rdf_quad *q)
 {
     if (ds->err)
@@ -156,6 +166,17 @@ static int put_uchar(struct cairn_rdf_buf *buf, unsigned char c)
     return cairn_rdf_buf_put(buf, u, 6);
 }
 
+/* iri_escaped[c]: byte c of an IRI is written as \uXXXX (rdf-canonize's set). A table, because
+ * this loop runs over every byte of every quad twice per signature. */
+static const unsigned char iri_escaped[256] = {
+    [0x00] = 1, [0x01] = 1, [0x02] = 1, [0x03] = 1, [0x04] = 1, [0x05] = 1, [0x06] = 1,
+    [0x07] = 1, [0x08] = 1, [0x09] = 1, [0x0a] = 1, [0x0b] = 1, [0x0c] = 1, [0x0d] = 1,
+    [0x0e] = 1, [0x0f] = 1, [0x10] = 1, [0x11] = 1, [0x12] = 1, [0x13] = 1, [0x14] = 1,
+    [0x15] = 1, [0x16] = 1, [0x17] = 1, [0x18] = 1, [0x19] = 1, [0x1a] = 1, [0x1b] = 1,
+    [0x1c] = 1, [0x1d] = 1, [0x1e] = 1, [0x1f] = 1, [' '] = 1,  ['<'] = 1,  ['>'] = 1,
+    ['"'] = 1,  ['{'] = 1,  ['}'] = 1,  ['|'] = 1,  ['^'] = 1,  ['`'] = 1,  ['\\'] = 1,
+};
+
 /* IRIs: code points U+0000..U+0020 and <>"{}|^`\ as \uXXXX, as rdf-canonize does. */
 static int put_iri(struct cairn_rdf_buf *buf, const char *iri)
 {
@@ -163,7 +184,7 @@ static int put_iri(struct cairn_rdf_buf *buf, const char *iri)
     const char *run = iri;
     for (const char *p = iri; !rc && *p; p++) {
         unsigned char c = (unsigned char)*p;
-        if (c <= 0x20 || strchr("<>\"{}|^`\\", c)) {
+        if (iri_escaped[c]) {
             rc = cairn_rdf_buf_put(buf, run, (size_t)(p - run));
             if (!rc)
                 rc = put_uchar(buf, c);
@@ -298,6 +319,14 @@ static uint32_t next_cp(const unsigned char **p)
 int cairn_rdf_strcmp(const char *a, const char *b)
 {
     const unsigned char *pa = (const unsigned char *)a, *pb = (const unsigned char *)b;
+    /* Equal prefixes are equal in any order: skip them bytewise, then decode from the start of
+     * the code point where the strings differ (ASCII there decides it at once). */
+    while (*pa && *pa == *pb)
+        pa++, pb++;
+    if (*pa < 0x80 && *pb < 0x80)
+        return *pa < *pb ? -1 : *pa > *pb;
+    while (pa > (const unsigned char *)a && (*pa & 0xc0) == 0x80)
+        pa--, pb--;
     for (;;) {
         uint32_t ca = next_cp(&pa), cb = next_cp(&pb);
         if (ca != cb) {

@@ -45,6 +45,7 @@ struct canon {
     int (*qb)[3]; /* per quad: blank node index of s, o, g, or -1 */
     struct issuer c14n;
     unsigned deep;
+    unsigned long perms;
 };
 
 static int issuer_new(struct issuer *is, size_t nb)
@@ -379,6 +380,10 @@ static int hash_ndegree(struct canon *c, size_t node, const struct issuer *in,
         do {
             struct issuer copy;
             int skip;
+            if (++c->perms > CAIRN_RDF_PERMUTATIONS_MAX) {
+                rc = CAIRN_ETOOBIG;
+                break;
+            }
             rc = try_permutation(c, perm, n, &is, &chosen, &path, &copy, &skip);
             if (rc)
                 break;

@@ -5,7 +5,8 @@ set -eu
 
 PKGS="build-essential cmake pkg-config git ca-certificates
 libuv1-dev libsqlite3-dev libsodium-dev libmsgpack-dev libinih-dev libjansson-dev
-libcmocka-dev clang clang-format libclang-rt-14-dev sqlite3 procps coreutils python3"
+libcmocka-dev clang clang-format libclang-rt-14-dev sqlite3 procps coreutils python3
+zlib1g-dev libqrencode-dev libpng-dev"
 
 missing=""
 for p in $PKGS; do
@@ -13,6 +14,11 @@ for p in $PKGS; do
         missing="$missing $p"
     fi
 done
+# Node.js runs the Open Badges interop test only (tests/interop), never the product. A machine
+# may already have a node that bundles npm (NodeSource's nodejs); Debian's npm package would
+# conflict with it, so each is installed only when its command is missing.
+command -v node >/dev/null 2>&1 || missing="$missing nodejs"
+command -v npm >/dev/null 2>&1 || missing="$missing npm"
 
 if [ -z "$missing" ]; then
     exit 0

@@ -12,6 +12,8 @@
 #                      (bench_ingest, target >= 100k events/s)
 #   lan benchmarks     (tests/bench/bench_lan.sh) evidence upload through the LAN secure channel
 #                      vs the plain Unix socket, MiB/s each and their ratio (min(MIB, 256) MiB)
+#   badge_issue_rate   Open Badges credentials issued per second on one core (target >= 1000/s),
+#   badge_verify_rate  and verified (with a status list), from bench_badge
 # usage: tests/bench/run.sh [BUILD_DIR] [MIB]   (defaults: build, 1024)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -55,3 +57,4 @@ awk -v k="$hwm_kb" 'BEGIN { printf "daemon_vmhwm %.1f MiB (target <= 32; ratio %
 if [ -x "$B/tests/bench_events" ]; then "$B/tests/bench_events"; fi
 tests/bench/bench_sync.sh "$B"
 tests/bench/bench_lan.sh "$B" "$(( MIB < 256 ? MIB : 256 ))"
+if [ -x "$B/tests/bench_badge" ]; then "$B/tests/bench_badge"; fi

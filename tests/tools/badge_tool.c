@@ -6,6 +6,7 @@
  *                              parts, with and without validUntil, revoked and not) and a status
  *                              list into DIR, with a deterministic test key; writes NAME.json
  *                              and NAME.nq (our canonical N-Quads) for each, and list.txt
+ *                              (all but expired.json, which every verifier must refuse)
  *   badge_tool nquads FILE     prints the canonical N-Quads of a credential (without proof)
  *   badge_tool canon FILE.nq   prints RDFC-1.0 of any N-Quads file
  *   badge_tool tamper IN OUT   copies IN changing one character of the first "name" value
@@ -18,6 +19,8 @@
 
 #include <cairn/badge.h>
 #include <cairn/rdf.h>
+
+#include "badge_vector.h"
 
 #define T0 INT64_C(1764000000000) /* 2025-11-24T16:00:00Z */
 
@@ -56,7 +59,24 @@ static int emit(const char *dir, FILE *list, const char *name, const char *json,
     }
     int rc = spit(dir, name, ".json", json, len) || spit(dir, name, ".nq", nq, nlen);
     free(nq);
-    fprintf(list, "%s\n", name);
+    if (list)
+        fprintf(list, "%s\n", name);
+    return rc;
+}
+
+/* PROTOCOL.md 10.6's test vector (key seed 00 01 .. 1f), so the npm verifier checks it too. */
+static int protocol_vector(const char *dir, FILE *list)
+{
+    uint8_t pk[32], sk[64];
+    struct cairn_badge b = badge_vector(pk, sk);
+    char *json, err[512];
+    size_t len;
+    if (cairn_badge_issue(&b, sk, b.valid_from_ms, &json, &len, err, sizeof err) != 0) {
+        fprintf(stderr, "badge_tool: vector: %s\n", err);
+        return 1;
+    }
+    int rc = emit(dir, list, "vector", json, len);
+    free(json);
     return rc;
 }
 
@@ -126,6 +146,8 @@ static int issue_set(const char *dir)
     set[n] = set[0], set[n].name = "revoked";
     set[n].b.id = "urn:uuid:00000000-0000-4000-8000-000000000007";
     set[n++].b.status_index = 7;
+    set[n] = set[0], set[n].name = "expired"; /* not in list.txt: every verifier refuses it */
+    set[n++].b.valid_until_ms = T0 + INT64_C(86400000);
 
     snprintf(path, sizeof path, "%s/list.txt", dir);
     FILE *list = fopen(path, "w");
@@ -141,9 +163,11 @@ static int issue_set(const char *dir)
             rc = 1;
             break;
         }
-        rc = emit(dir, list, set[i].name, json, len);
+        rc = emit(dir, strcmp(set[i].name, "expired") ? list : NULL, set[i].name, json, len);
         free(json);
     }
+    if (!rc)
+        rc = protocol_vector(dir, list);
     uint8_t *bits = calloc(CAIRN_STATUS_LIST_MIN_BITS / 8, 1);
     bits[0] = 0x01;   /* index 7 revoked */
     bits[100] = 0x80; /* index 800 revoked */

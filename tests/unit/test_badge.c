@@ -22,6 +22,7 @@
 #include "cairn/err.h"
 #include "cairn/multibase.h"
 #include "../../proto/badge_internal.h"
+#include "../tools/badge_vector.h"
 
 #define T0 INT64_C(1764000000000) /* 2025-11-24T16:00:00Z */
 #define DAY INT64_C(86400000)
@@ -346,6 +347,54 @@ static void test_identity_hash_and_times(void **state)
     assert_string_equal(lex, "1.23456E3");
 }
 
+#define VECTOR_PROOF                                                                               \
+    "z3iUi6yoBQhJTcLPE2YdYfryZESKKbjhWUBgHpoQ1WmwxGQtzuq5Ge89tGHy7KD5Rg6nScEotm63WGvN63oAD7uSz\""
+
+/* PROTOCOL.md 10.6: a fixed key and a minimal credential give these exact bytes. */
+static void test_protocol_vector(void **state)
+{
+    (void)state;
+    uint8_t vpk[32], vsk[64];
+    struct cairn_badge b = badge_vector(vpk, vsk);
+    char *json, err[256], *nq;
+    size_t len, nlen;
+    assert_int_equal(cairn_badge_issue(&b, vsk, b.valid_from_ms, &json, &len, err, sizeof err), 0);
+    assert_int_equal(cairn_badge_nquads(json, len, &nq, &nlen, err, sizeof err), 0);
+    uint8_t h[32];
+    char hex[65];
+    crypto_hash_sha256(h, (const unsigned char *)nq, nlen);
+    sodium_bin2hex(hex, sizeof hex, h, sizeof h);
+    char did[CAIRN_DIDKEY_MAX];
+    cairn_didkey_encode(vpk, did);
+    const char *pv = strstr(json, "\"proofValue\": \"");
+    assert_non_null(pv);
+    assert_string_equal(did, "did:key:z6MkehRgf7yJbgaGfYsdoAsKdBPE3dj2CYhowQdcjqSJgvVd");
+    assert_string_equal(hex, "8dc06057227d3bd5fe399dc7011031cd47ca028785d95e508ac53a270558ae23");
+    assert_int_equal(strncmp(pv + 15, VECTOR_PROOF, strlen(VECTOR_PROOF)), 0);
+    free(nq);
+    free(json);
+
+    /* the proof options' canonical form, hashed */
+    char po[1024], *canon;
+    size_t clen;
+    struct cairn_rdf_dataset ds;
+    snprintf(po, sizeof po,
+             "_:p <" CAIRN_RDF_TYPE "> <" SEC_NS "DataIntegrityProof> .\n"
+             "_:p <" DCTERMS_CREATED "> \"2026-01-01T00:00:00Z\"^^<" XSD_DATETIME "> .\n"
+             "_:p <" SEC_NS "cryptosuite> \"eddsa-rdfc-2022\"^^<" SEC_NS "cryptosuiteString> .\n"
+             "_:p <" SEC_NS "proofPurpose> <" SEC_NS "assertionMethod> .\n"
+             "_:p <" SEC_NS "verificationMethod> <%s#%s> .\n",
+             did, did + 8);
+    cairn_rdf_init(&ds);
+    assert_int_equal(cairn_rdf_parse_nquads(po, strlen(po), &ds, err, sizeof err), 0);
+    assert_int_equal(cairn_rdfc_canonize(&ds, &canon, &clen), 0);
+    crypto_hash_sha256(h, (const unsigned char *)canon, clen);
+    sodium_bin2hex(hex, sizeof hex, h, sizeof h);
+    assert_string_equal(hex, "5df22552f7aa4d1b04f119d22277bdefb5d02cd7184ac2741d99b1d24da88fe1");
+    free(canon);
+    cairn_rdf_free(&ds);
+}
+
 int main(void)
 {
     if (sodium_init() < 0)
@@ -363,6 +412,7 @@ int main(void)
         cmocka_unit_test(test_revocation),
         cmocka_unit_test(test_issue_refuses),
         cmocka_unit_test(test_identity_hash_and_times),
+        cmocka_unit_test(test_protocol_vector),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

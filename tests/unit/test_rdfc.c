@@ -280,6 +280,23 @@ static void test_limits(void **state)
         }
     assert_int_equal(cairn_rdfc_canonize(&ds, &out, &len), CAIRN_ETOOBIG);
     cairn_rdf_free(&ds);
+
+    /* A star: one node with 10 indistinguishable neighbours has 10! permutations in a single
+     * N-degree call; the permutation budget stops it. */
+    cairn_rdf_init(&ds);
+    for (unsigned k = 0; k < 2; k++)
+        for (unsigned i = 0; i < 10; i++) {
+            char hub[8], leaf[8];
+            snprintf(hub, sizeof hub, "h%u", k);
+            snprintf(leaf, sizeof leaf, "l%u_%u", k, i);
+            struct cairn_rdf_quad q = {cairn_rdf_blank(hub),
+                                       cairn_rdf_iri("http://ex.org/p"),
+                                       cairn_rdf_blank(leaf),
+                                       {CAIRN_RDF_NONE, NULL, NULL, NULL}};
+            assert_int_equal(cairn_rdf_add(&ds, &q), 0);
+        }
+    assert_int_equal(cairn_rdfc_canonize(&ds, &out, &len), CAIRN_ETOOBIG);
+    cairn_rdf_free(&ds);
 }
 
 int main(void)

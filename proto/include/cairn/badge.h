@@ -116,9 +116,11 @@ struct cairn_badge_verdict {
 };
 
 /* Verifies a credential: strict parse, proof (eddsa-rdfc-2022 over RDFC-1.0 N-Quads), proof key
- * = issuer, validity window at now_ms, and, when status is not NULL, revocation (the list must
- * be the one the credential names and be signed by the same issuer). Fills v; free it with
- * cairn_badge_verdict_free(). Returns 0 when v was filled (whatever the verdict), -ENOMEM. */
+ * = issuer, validity window at now_ms, and, when status is not NULL and the credential has a
+ * credentialStatus, revocation (the list must be the one the credential names and be signed by
+ * the same issuer; a list given for a credential without credentialStatus is ignored). Fills v;
+ * free it with cairn_badge_verdict_free(). Returns 0 when v was filled (whatever the verdict),
+ * -ENOMEM. */
 int cairn_badge_verify(const char *json, size_t len, const struct cairn_status_list *status,
                        int64_t now_ms, struct cairn_badge_verdict *v);
 void cairn_badge_verdict_free(struct cairn_badge_verdict *v);
@@ -136,6 +138,8 @@ int cairn_badge_nquads(const char *json, size_t len, char **nquads, size_t *nlen
  * most CAIRN_STATUS_LIST_MAX_BITS. */
 #define CAIRN_STATUS_LIST_MIN_BITS 131072u
 #define CAIRN_STATUS_LIST_MAX_BITS (8u * 1024 * 1024 * 8) /* 8 MiB of bitstring */
+/* A status list credential file: a compressed list is far smaller than its bits. */
+#define CAIRN_STATUS_LIST_JSON_MAX (4u * 1024 * 1024)
 
 /* Issues the status list credential at url (its id; the subject is url#list) from bits, signed
  * like a badge. Returns 0, CAIRN_EINVAL with err, or -ENOMEM. */

@@ -27,6 +27,9 @@
 #define CAIRN_RDF_BLANKS_MAX 512u
 /* Calls of the N-degree hash allowed per canonicalisation (rdf-canonize bounds it too). */
 #define CAIRN_RDF_DEEP_MAX 4096u
+/* Permutations tried in all N-degree hashes of one canonicalisation: a blank node with k
+ * indistinguishable neighbours has k! of them, so the call count alone does not bound the work. */
+#define CAIRN_RDF_PERMUTATIONS_MAX 100000u
 
 enum cairn_rdf_kind {
     CAIRN_RDF_NONE = 0, /* the default graph */
@@ -64,6 +67,9 @@ void cairn_rdf_free(struct cairn_rdf_dataset *ds);
 /* Adds a quad, copying its strings; a duplicate is dropped. Errors are sticky in ds->err and
  * also returned (0, -ENOMEM, CAIRN_ETOOBIG). Builders may add many quads and check ds->err once. */
 int cairn_rdf_add(struct cairn_rdf_dataset *ds, const struct cairn_rdf_quad *q);
+
+/* 1 when a and b hold the same quads in the same order (same builder, same input). */
+int cairn_rdf_equal(const struct cairn_rdf_dataset *a, const struct cairn_rdf_dataset *b);
 
 /* Shorthands for building terms. */
 struct cairn_rdf_term cairn_rdf_iri(const char *iri);
