@@ -20,8 +20,18 @@ extern const cairn_subcmd_t cairn_cmd_evidence[];   /* cmd_evidence.c */
 extern const cairn_subcmd_t cairn_cmd_bundle[];     /* cmd_bundle.c */
 extern const cairn_subcmd_t cairn_cmd_sync[];       /* cmd_sync.c */
 extern const cairn_subcmd_t cairn_cmd_review[];     /* cmd_review.c */
-extern const cairn_subcmd_t cairn_cmd_badge[];      /* cmd_badge.c (offline, no daemon) */
-extern const cairn_cmd_doc_t cairn_cmd_status_doc;  /* cmd_status.c */
+extern const cairn_subcmd_t cairn_cmd_badge[];      /* cmd_badge.c (verify: offline) */
+/* cmd_badge_award.c: the badge verbs that need the daemon, and the status list lookup. */
+extern const cairn_cmd_doc_t cairn_badge_list_doc, cairn_badge_export_doc, cairn_badge_revoke_doc,
+    cairn_badge_status_doc;
+int cairn_badge_run_list(const cairn_cli_t *cli, int argc, char **argv);
+int cairn_badge_run_export(const cairn_cli_t *cli, int argc, char **argv);
+int cairn_badge_run_revoke(const cairn_cli_t *cli, int argc, char **argv);
+int cairn_badge_run_status_list(const cairn_cli_t *cli, int argc, char **argv);
+/* The status list for url as last synced to the daemon cli names: 0 with *json (caller frees),
+ * 1 when there is no daemon or it holds none. Quiet. */
+int cairn_badge_fetch_status(const cairn_cli_t *cli, const char *url, char **json, size_t *len);
+extern const cairn_cmd_doc_t cairn_cmd_status_doc; /* cmd_status.c */
 int cairn_cmd_status(const cairn_cli_t *cli, int argc, char **argv);
 extern const cairn_cmd_doc_t cairn_cmd_hash_doc; /* cmd_hash.c */
 int cairn_cmd_hash(const cairn_cli_t *cli, int argc, char **argv);

@@ -3,7 +3,9 @@
  *   verify F.json [--status-list SL.json] [--json]   verdict naming why; exit 0 valid, 1 not
  *   qr F.json [--png OUT.png] [--terminal] [--verify-base URL]   QR code of the verification URL
  *   linkedin F.json [--verify-base URL]              "Add to LinkedIn profile" URL
- * Verbs that need the daemon's awards (export, list, revoke) are added to the table below.
+ * Verbs that need the daemon's awards (list, export, revoke, status-list) are in
+ * cmd_badge_award.c. Without --status-list, verify asks the local daemon, when one is reachable,
+ * for the status list it last synced (revocation checked offline against that copy).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -109,8 +111,10 @@ static void print_text(const struct cairn_badge_verdict *v, int status_checked)
     if (!b->status_list_url)
         snprintf(line, sizeof line, "cannot be revoked (no credentialStatus)");
     else if (!status_checked)
-        snprintf(line, sizeof line, "not checked (give --status-list); list %.400s index %u",
-                 b->status_list_url, b->status_index);
+        snprintf(
+            line, sizeof line,
+            "not checked (no status list: give --status-list or a daemon); list %.300s index %u",
+            b->status_list_url, b->status_index);
     else
         snprintf(line, sizeof line, "%s (list %.400s, index %u)",
                  v->status == CAIRN_BADGE_REVOKED ? "REVOKED" : "not revoked", b->status_list_url,
@@ -168,9 +172,11 @@ static void print_json(const struct cairn_badge_verdict *v, int status_checked)
     json_decref(o);
 }
 
-/* Reads and verifies path (and the status list). Returns CAIRN_EXIT_OK with v filled, or prints
- * why not and returns CAIRN_EXIT_FAIL. */
-static int load(const char *path, const char *status_path, struct cairn_badge_verdict *v)
+/* Reads and verifies path (and the status list: from status_path, or with cli from the local
+ * daemon's last synced copy; *checked says whether one was used). Returns CAIRN_EXIT_OK with v
+ * filled, or prints why not and returns CAIRN_EXIT_FAIL. */
+static int load_checked(const cairn_cli_t *cli, const char *path, const char *status_path,
+                        struct cairn_badge_verdict *v, int *checked)
 {
     char *json = NULL, *sl_json = NULL, err[512];
     size_t len, sl_len;
@@ -178,7 +184,24 @@ static int load(const char *path, const char *status_path, struct cairn_badge_ve
     int have_sl = 0;
     if (cairn_cli_read_file(path, CAIRN_BADGE_JSON_MAX, "a credential", &json, &len) != 0)
         return CAIRN_EXIT_FAIL;
-    if (status_path) {
+    if (!status_path && cli != NULL) {
+        /* Which list does it name? Only a credential whose proof holds is worth asking for. */
+        if (cairn_badge_verify(json, len, NULL, now_ms(), v) != 0) {
+            free(json);
+            return cairn_cli_fail("out of memory verifying %s", path);
+        }
+        if (v->status == CAIRN_BADGE_VALID && v->badge.status_list_url != NULL &&
+            cairn_badge_fetch_status(cli, v->badge.status_list_url, &sl_json, &sl_len) == 0) {
+            if (cairn_status_list_parse(sl_json, sl_len, &sl, err, sizeof err) != 0) {
+                cairn_badge_verdict_free(v);
+                free(json);
+                free(sl_json);
+                return cairn_cli_fail("the daemon's status list: %s", err);
+            }
+            have_sl = 1;
+        }
+        cairn_badge_verdict_free(v);
+    } else if (status_path) {
         if (cairn_cli_read_file(status_path, CAIRN_STATUS_LIST_JSON_MAX, "a status list", &sl_json,
                                 &sl_len) != 0) {
             free(json);
@@ -192,6 +215,8 @@ static int load(const char *path, const char *status_path, struct cairn_badge_ve
         have_sl = 1;
     }
     int rc = cairn_badge_verify(json, len, have_sl ? &sl : NULL, now_ms(), v);
+    if (checked != NULL)
+        *checked = have_sl;
     free(json);
     free(sl_json);
     if (have_sl)
@@ -201,9 +226,13 @@ static int load(const char *path, const char *status_path, struct cairn_badge_ve
     return CAIRN_EXIT_OK;
 }
 
+static int load(const char *path, const char *status_path, struct cairn_badge_verdict *v)
+{
+    return load_checked(NULL, path, status_path, v, NULL);
+}
+
 static int run_verify(const cairn_cli_t *cli, int argc, char **argv)
 {
-    (void)cli;
     static const char *const pos[] = {"F.json", NULL};
     const char *file = NULL, *status = NULL;
     bool as_json = false;
@@ -218,12 +247,13 @@ static int run_verify(const cairn_cli_t *cli, int argc, char **argv)
     int rc = cairn_args_parse(&spec, argc, argv, err, sizeof err);
     if ((rc = cairn_cli_parsed(&verify_doc, rc, err)) != CAIRN_CLI_CONTINUE)
         return rc;
-    if ((rc = load(file, status, &v)) != CAIRN_EXIT_OK)
+    int checked = 0;
+    if ((rc = load_checked(cli, file, status, &v, &checked)) != CAIRN_EXIT_OK)
         return rc;
     if (as_json)
-        print_json(&v, status != NULL);
+        print_json(&v, checked);
     else
-        print_text(&v, status != NULL);
+        print_text(&v, checked);
     rc = v.status == CAIRN_BADGE_VALID ? CAIRN_EXIT_OK : CAIRN_EXIT_FAIL;
     cairn_badge_verdict_free(&v);
     return rc;
@@ -322,5 +352,9 @@ const cairn_subcmd_t cairn_cmd_badge[] = {
     {"verify", run_verify, &verify_doc},
     {"qr", run_qr, &qr_doc},
     {"linkedin", run_linkedin, &linkedin_doc},
+    {"list", cairn_badge_run_list, &cairn_badge_list_doc},
+    {"export", cairn_badge_run_export, &cairn_badge_export_doc},
+    {"revoke", cairn_badge_run_revoke, &cairn_badge_revoke_doc},
+    {"status-list", cairn_badge_run_status_list, &cairn_badge_status_doc},
     {NULL, NULL, NULL},
 };

@@ -52,6 +52,11 @@ int cairn_award_sign(cairn_store_t *s, const char *datadir, const cairn_award_re
 /* BASE/status/LIST into out. */
 void cairn_award_status_url(const char *base, uint32_t list, char out[CAIRN_AWARD_URL_MAX]);
 
+/* Appends catalog.status: the status list at url signed anew from the awards' revocations (a
+ * hub publishes each list when its first award is issued, then on every revocation). */
+int cairn_award_publish_list(cairn_store_t *s, const char *datadir, const char *url,
+                             uint64_t now_ms, char *err, size_t errlen);
+
 /* Revokes award (issued by this hub): appends award.revoke in the award's partition and a new
  * signed status list (catalog.status in `catalog`) in one transaction. 0, CAIRN_ENOTFOUND,
  * CAIRN_ESTATE (already revoked, or issued by another hub), or another code; err says which. */

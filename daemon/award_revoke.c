@@ -90,8 +90,8 @@ static int list_bits(cairn_store_t *s, const char *list, uint8_t *bits)
     return rc == SQLITE_DONE ? 0 : cairn_store_code(rc);
 }
 
-static int append_list(cairn_store_t *s, const char *datadir, const char *list, uint64_t now_ms,
-                       char *err, size_t errlen)
+int cairn_award_publish_list(cairn_store_t *s, const char *datadir, const char *list,
+                             uint64_t now_ms, char *err, size_t errlen)
 {
     uint8_t *bits = calloc(1, CAIRN_STATUS_LIST_MIN_BITS / 8), sk[64], h[16];
     char *json = NULL, entity[40];
@@ -142,7 +142,7 @@ int cairn_award_revoke(cairn_store_t *s, const char *datadir, const char *award,
             snprintf(err, errlen, "storing the revocation: %s", cairn_strerror(rc));
     }
     if (rc == 0)
-        rc = append_list(s, datadir, a.list, now_ms, err, errlen);
+        rc = cairn_award_publish_list(s, datadir, a.list, now_ms, err, errlen);
     if (rc == 0)
         rc = cairn_store_commit(s);
     else

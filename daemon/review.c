@@ -447,7 +447,11 @@ static int append_award(cairn_store_t *s, const cairn_review_cfg_t *cfg, const c
         snprintf(err, errlen, "reading the evidence of %s: %s", id, cairn_strerror(rc));
         return rc;
     }
-    return append(s, row, "award.issue", award, &body, err, errlen);
+    rc = append(s, row, "award.issue", award, &body, err, errlen);
+    /* The first award in a status list publishes the (empty) list, so schools can check. */
+    if (rc == 0 && sig.status_list[0] != '\0' && sig.status_index == 0)
+        rc = cairn_award_publish_list(s, cfg->datadir, sig.status_list, cfg->now_ms, err, errlen);
+    return rc;
 }
 
 int cairn_review_decide(cairn_store_t *s, const cairn_review_cfg_t *cfg, const cairn_assessor_t *a,

@@ -17,22 +17,10 @@ source "$(dirname "$0")/lib.sh"
 SRC=${CAIRN_SRC:-$(cd "$(dirname "$0")/../.." && pwd)}
 TOOL=$CAIRN_BIN/tests/tools/badge_tool
 [ -x "$TOOL" ] || fail "badge_tool not built at $TOOL"
-command -v node >/dev/null || fail "node is not installed (scripts/setup.sh installs it)"
-command -v npm >/dev/null || fail "npm is not installed (scripts/setup.sh installs it)"
 
 # --- the npm packages, offline after the first run
-NODE_DIR=$CAIRN_BIN/interop-node
-lock=$SRC/tests/interop/package-lock.json
-stamp=$NODE_DIR/.installed-$(sha256sum "$lock" | cut -c1-16)
-if [ ! -f "$stamp" ]; then
-    rm -rf "$NODE_DIR"
-    mkdir -p "$NODE_DIR"
-    cp "$SRC/tests/interop/package.json" "$lock" "$NODE_DIR/"
-    (cd "$NODE_DIR" && npm ci --no-audit --no-fund --loglevel=error >"$T/npm.log" 2>&1) ||
-        { cat "$T/npm.log" >&2; fail "npm ci (the npm registry must be reachable once)"; }
-    touch "$stamp"
-fi
-cp "$SRC/tests/interop/interop.mjs" "$NODE_DIR/"
+source "$(dirname "$0")/npm_lib.sh"
+npm_install
 
 # --- credentials issued by our C code
 S=$T/set
