@@ -1,5 +1,5 @@
 /*
- * api_badge.c: the award ops (PROTOCOL.md 2.1, 10.5): badge.list, badge.get (the signed Open
+ * api_badge.c: the award ops (PROTOCOL.md 10.6): badge.list, badge.get (the signed Open
  * Badges credential), badge.revoke (hub), badge.status (the latest signed status list for a
  * URL). A school answers from what sync brought it; only the issuing hub revokes.
  */

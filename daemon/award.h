@@ -1,6 +1,6 @@
 /*
  * award.h: the Open Badges 3.0 credential a hub issues with each award, and the status list
- * that revokes it (PROTOCOL.md 10.5). The credential model, canonicalisation and proofs are in
+ * that revokes it (PROTOCOL.md 10.6). The credential model, canonicalisation and proofs are in
  * proto (cairn/badge.h); this module gathers what an award says from the store (the catalog
  * entry, the issuer, the earner, the evidence hashes) and keeps the hub's issuer key.
  *

@@ -1,5 +1,5 @@
 /*
- * award_revoke.c: revoking an award at the hub that issued it (award.h, PROTOCOL.md 10.5).
+ * award_revoke.c: revoking an award at the hub that issued it (award.h, PROTOCOL.md 10.6).
  * One transaction appends award.revoke in the award's school partition (so the school sees it)
  * and catalog.status in `catalog`: the issuer's whole status list re-signed, every revoked
  * award's bit set, which every school receives and `cairn badge verify` checks against.

@@ -1,5 +1,5 @@
 /*
- * projection_award.c: award.revoke and catalog.status (PROTOCOL.md 4 and 10.5).
+ * projection_award.c: award.revoke and catalog.status (PROTOCOL.md 10.6).
  *
  * award.revoke marks an award revoked; when two revocations of one award cross, the earliest
  * (hlc, then origin) is the one shown, the other stays in the log. catalog.status keeps, per

@@ -217,12 +217,13 @@ int cairn_projection_award_issue(cairn_store_t *s, const cairn_event_t *ev,
         flatten_pairs(evidence, "part", CAIRN_REVIEW_PART_MAX, "hash", 64, summary,
                       sizeof summary) != 0)
         return CAIRN_EINVAL;
-    /* credential: the signed Open Badges 3.0 document (PROTOCOL.md 10.5). */
+    /* credential: the signed Open Badges 3.0 document (PROTOCOL.md 10.6). */
     if (cairn_mp_get(body, "credential") != NULL &&
         cairn_projection_body_str(body, "credential", 1, CAIRN_AWARD_CREDENTIAL_MAX, &credential,
                                   &credential_len) != 0)
         return CAIRN_EINVAL;
-    /* status_list, status_index: the award's entry in its issuer's status list (10.5). */
+    /* status_list, status_index: the award's entry in its issuer's status list (PROTOCOL.md 10.6).
+     */
     const char *list = NULL;
     size_t list_len = 0;
     uint64_t index = 0;

@@ -159,7 +159,7 @@ static const char *const migrations[] = {
     "  WITHOUT ROWID;"
     "CREATE INDEX awards_by_submission ON awards(submission);"
     "CREATE INDEX submissions_by_previous ON submissions(previous);",
-    /* 6: signed badges (PROTOCOL.md 10.5): where each award sits in its issuer's status list,
+    /* 6: signed badges (PROTOCOL.md 10.6): where each award sits in its issuer's status list,
      * its revocation (the earliest award.revoke wins), and the latest signed status list of each
      * issuing hub (catalog.status). */
     "ALTER TABLE awards ADD COLUMN status_list TEXT;"

@@ -64,7 +64,7 @@ static int emit(const char *dir, FILE *list, const char *name, const char *json,
     return rc;
 }
 
-/* PROTOCOL.md 10.6's test vector (key seed 00 01 .. 1f), so the npm verifier checks it too. */
+/* PROTOCOL.md 10.7's test vector (key seed 00 01 .. 1f), so the npm verifier checks it too. */
 static int protocol_vector(const char *dir, FILE *list)
 {
     uint8_t pk[32], sk[64];

@@ -350,7 +350,7 @@ static void test_identity_hash_and_times(void **state)
 #define VECTOR_PROOF                                                                               \
     "z3iUi6yoBQhJTcLPE2YdYfryZESKKbjhWUBgHpoQ1WmwxGQtzuq5Ge89tGHy7KD5Rg6nScEotm63WGvN63oAD7uSz\""
 
-/* PROTOCOL.md 10.6: a fixed key and a minimal credential give these exact bytes. */
+/* PROTOCOL.md 10.7: a fixed key and a minimal credential give these exact bytes. */
 static void test_protocol_vector(void **state)
 {
     (void)state;
