@@ -4,7 +4,6 @@
  */
 #include <cairn/multibase.h>
 
-#include <stdio.h>
 #include <string.h>
 
 #include <cairn/err.h>
@@ -50,8 +49,11 @@ int cairn_didkey_decode(const char *did, size_t len, uint8_t pk[32])
 void cairn_didkey_vm(const uint8_t pk[32], char out[CAIRN_DIDKEY_VM_MAX])
 {
     char id[CAIRN_DIDKEY_MAX];
-    key_id(pk, id);
-    snprintf(out, CAIRN_DIDKEY_VM_MAX, PREFIX "%s#%s", id, id);
+    size_t n = key_id(pk, id); /* 48 characters: always fits twice in CAIRN_DIDKEY_VM_MAX */
+    memcpy(out, PREFIX, PREFIX_LEN);
+    memcpy(out + PREFIX_LEN, id, n);
+    out[PREFIX_LEN + n] = '#';
+    memcpy(out + PREFIX_LEN + n + 1, id, n + 1);
 }
 
 int cairn_didkey_vm_decode(const char *vm, size_t len, uint8_t pk[32])

@@ -85,4 +85,17 @@ sed 's/"validFrom": "2025-11-24T16:00:00Z"/"validFrom": "2025-11-24T16:00:01Z"/'
 set +e; out=$(verify "$S/plain.json" --status-list "$S/sl-tampered.json" 2>&1); rc=$?; set -e
 assert_eq "$rc" 1 "tampered status list: exit status"
 assert_contains "$out" "status list tampered" "tampered status list"
+# sharing: QR codes and the LinkedIn URL, only for credentials whose proof holds
+out=$("$CAIRN" badge qr "$S/expiring.json" --png "$T/q.png") || fail "badge qr --png: $out"
+assert_contains "$out" "https://hub.example.org/badges/6a0f3a8e" "badge qr URL"
+assert_eq "$(head -c 4 "$T/q.png" | od -An -c | tr -d ' ')" '211PNG' "PNG signature"
+set +e; "$CAIRN" badge qr "$S/plain.json" >/dev/null 2>&1; rc=$?; set -e
+assert_eq "$rc" 2 "badge qr: a urn id without --verify-base is a usage error"
+out=$("$CAIRN" badge qr "$S/plain.json" --terminal --verify-base https://hub.example.org/verify)
+assert_contains "$out" "https://hub.example.org/verify/urn%3Auuid%3A6a0f3a8e" "qr --verify-base"
+assert_contains "$out" "█" "terminal QR drawn with blocks"
+out=$("$CAIRN" badge linkedin "$S/plain.json" --verify-base https://hub.example.org/verify)
+assert_contains "$out" "startTask=CERTIFICATION_NAME&name=Wait%20Time&organizationName=Valley%20Region%20Hub&issueYear=2025&issueMonth=11&certUrl=https%3A%2F%2Fhub.example.org%2Fverify%2Furn%253Auuid" "linkedin URL"
+set +e; "$CAIRN" badge linkedin "$S/tampered-name.json" >/dev/null 2>&1; rc=$?; set -e
+assert_eq "$rc" 1 "linkedin refuses a tampered credential"
 pass "Open Badges interop: jsonld.js and @digitalbazaar/vc agree with cairn on every credential"
