@@ -210,6 +210,16 @@ int cairn_api_review_show(cairn_req_t *req)
                                    (size_t)sqlite3_column_bytes(st, 9), 0, NULL);
     bool blind = cairn_review_flag(req->d->store, credential, (uint64_t)version, "double_blind",
                                    cfg.double_blind);
+    /* A peer reviewer sees only what it may review (as in review.queue). */
+    if (given && a.peer &&
+        !cairn_review_flag(req->d->store, credential, (uint64_t)version, "peer_review",
+                           cfg.peer_review)) {
+        sqlite3_reset(st);
+        json_decref(doc);
+        return cairn_req_fail(req, CAIRN_EDENIED,
+                              "%s is a peer reviewer and %s v%lld does not allow peer review",
+                              a.name, credential, (long long)version);
+    }
     msgpack_pack_map(req->pk, blind ? 10 : 12);
     cairn_mp_pack_kv_str(req->pk, "id", id);
     cairn_api_pack_kv_column(req->pk, "credential", st, 3);

@@ -69,6 +69,8 @@ pass "queue: oldest first, age against the 14 day target, teacher and school"
 # Bad input before the claim.
 refused "who is acting" c hub review claim "$sub"
 refused "not an assessor" c hub review claim "$sub" --as "Tom Teacher"
+refused "not an assessor" c hub review score "$sub" --part video --meets --as "Tom Teacher"
+refused "not an assessor" c hub review decide "$sub" --as "Tom Teacher"
 refused "another node" c hub review claim "$sub" --as "Sly Assessor"
 refused "no educator" c hub review claim "$sub" --as "Nobody Here"
 refused "withdrawn" c hub review claim "$gone" --as Rita\ Assessor
