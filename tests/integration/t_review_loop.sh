@@ -46,7 +46,9 @@ rita=$(c hub educator add --name "Rita Assessor" --role assessor | tr -d '[:spac
 sam=$(c hub educator add --name "Sam Assessor" --role assessor | tr -d '[:space:]')
 c hub educator add --name "Tom Teacher" --role teacher >/dev/null
 c school educator add --name "Sly Assessor" --role assessor >/dev/null
+c hub educator add --name "Pete Peer" --role assessor --peer >/dev/null
 c hub educator list | grep -q "Rita Assessor" || fail "assessor not listed at the hub"
+c hub educator list | grep "Pete Peer" | grep -q "assessor (peer)" || fail "peer not listed"
 pass "assessors registered at the hub"
 
 # The teacher's submission: video and tally (small files) and a text reflection.
@@ -75,8 +77,10 @@ refused "another node" c hub review claim "$sub" --as "Sly Assessor"
 refused "no educator" c hub review claim "$sub" --as "Nobody Here"
 refused "withdrawn" c hub review claim "$gone" --as Rita\ Assessor
 refused "reviews are made at the hub" c school review queue
+assert_contains "$(c hub review queue --as "Pete Peer")" "queue is empty" "a peer's queue"
+refused "does not allow peer review" c hub review claim "$sub" --as "Pete Peer"
 refused "claim submission" c hub review score "$sub" --part video --meets --as "Rita Assessor"
-pass "refused before a claim: no --as, non-assessor, a school's educator, withdrawn, at a school"
+pass "refused before a claim: no --as, non-assessor, a school's educator, a peer reviewer, withdrawn, at a school"
 
 export CAIRN_AS="Rita Assessor"
 out=$(c hub review claim "$sub")
