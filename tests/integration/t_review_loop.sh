@@ -164,7 +164,11 @@ n=$(db school "SELECT count(*) FROM events WHERE type='award.issue' AND entity='
 assert_eq "$n" 1 "award.issue event at the school"
 ev=$(db school "SELECT evidence FROM awards WHERE id='$award'")
 assert_contains "$ev" "video=$video_hash" "award names the video's hash"
-pass "the school holds the award event with the evidence hashes"
+n=$(db school "SELECT count(*) FROM educators WHERE name IN ('Rita Assessor', 'Pete Peer')")
+assert_eq "$n" 0 "the hub's own educators (its partition) at the school"
+n=$(db school "SELECT count(*) FROM events WHERE partition = 'school:$(node_id hub)'")
+assert_eq "$n" 0 "events of the hub's own partition at the school"
+pass "the school holds the award event with the evidence hashes; the hub's assessors stay at the hub"
 
 wait_hash_equal hub school "$part" 5 || fail "school partition hashes differ at the end"
 stop_node school
