@@ -253,11 +253,13 @@ static void show_review(const msgpack_object *rv)
     }
     if (award != NULL && award->type == MSGPACK_OBJECT_MAP) {
         cairn_strv_t id = cairn_rpc_str(award, "id"), a = cairn_rpc_str(award, "achievement");
+        bool void_ = false;
+        cairn_mp_get_bool(award, "void", &void_);
         printf("%-11s ", "award");
         cairn_fmt_put(stdout, id.p, id.len);
         printf(" for ");
         cairn_fmt_put(stdout, a.p, a.len);
-        putchar('\n');
+        printf("%s\n", void_ ? " (void: the submission was withdrawn first)" : "");
     }
     if (next.len > 0) {
         printf("%-11s ", "next");

@@ -4,6 +4,7 @@
  * (PROTOCOL.md 2.1). Arguments are read and ids resolved here; the rules live in review.c and
  * resubmit.c.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include <cairn/err.h>
@@ -111,8 +112,32 @@ static void pack_queue_row(msgpack_packer *pk, cairn_store_t *s, const cairn_rev
     cairn_api_pack_claim(pk, s, cfg, id);
 }
 
+/* The catalog flags of the credential versions seen in one queue answer: most rows share a few
+ * credentials, and each flag lookup parses the credential's JSON. */
+typedef struct {
+    char credential[65];
+    uint64_t version;
+    bool peer, blind;
+} flags_t;
+
+static const flags_t *flags_of(cairn_store_t *s, const cairn_review_cfg_t *cfg, flags_t *cache,
+                               size_t *n, size_t max, const char *credential, uint64_t version)
+{
+    for (size_t i = 0; i < *n; i++)
+        if (cache[i].version == version && strcmp(cache[i].credential, credential) == 0)
+            return &cache[i];
+    flags_t *f = &cache[*n < max ? (*n)++ : max - 1]; /* full: reuse the last slot */
+    snprintf(f->credential, sizeof f->credential, "%s", credential);
+    f->version = version;
+    f->peer = cairn_review_flag(s, credential, version, "peer_review", cfg->peer_review);
+    f->blind = cairn_review_flag(s, credential, version, "double_blind", cfg->double_blind);
+    return f;
+}
+
 static int review_queue(cairn_req_t *req)
 {
+    flags_t cache[32];
+    size_t cached = 0;
     cairn_review_cfg_t cfg;
     cairn_assessor_t a;
     cairn_store_t *s = req->d->store;
@@ -130,18 +155,16 @@ static int review_queue(cairn_req_t *req)
     sqlite3_bind_blob(st, 1, cairn_store_origin(s), CAIRN_NODE_ID_LEN, SQLITE_STATIC);
     cairn_mpbuf_init(&items);
     while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-        const char *credential = (const char *)sqlite3_column_text(st, 1);
-        uint64_t version = (uint64_t)sqlite3_column_int64(st, 2);
-        /* A peer reviewer sees only what it may review. */
-        if (given && a.peer &&
-            !cairn_review_flag(s, credential, version, "peer_review", cfg.peer_review))
-            continue;
+        const flags_t *f = flags_of(s, &cfg, cache, &cached, sizeof cache / sizeof cache[0],
+                                    (const char *)sqlite3_column_text(st, 1),
+                                    (uint64_t)sqlite3_column_int64(st, 2));
+        if (given && a.peer && !f->peer)
+            continue; /* a peer reviewer sees only what it may review */
         if (items.count >= QUEUE_MAX) {
             more++;
             continue;
         }
-        bool blind = cairn_review_flag(s, credential, version, "double_blind", cfg.double_blind);
-        pack_queue_row(&items.pk, s, &cfg, target_ms, blind, st);
+        pack_queue_row(&items.pk, s, &cfg, target_ms, f->blind, st);
         items.count++;
     }
     sqlite3_reset(st);

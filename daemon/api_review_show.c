@@ -210,6 +210,16 @@ int cairn_api_review_show(cairn_req_t *req)
                                    (size_t)sqlite3_column_bytes(st, 9), 0, NULL);
     bool blind = cairn_review_flag(req->d->store, credential, (uint64_t)version, "double_blind",
                                    cfg.double_blind);
+    /* A peer reviewer sees only what it may review (as in review.queue). */
+    if (given && a.peer &&
+        !cairn_review_flag(req->d->store, credential, (uint64_t)version, "peer_review",
+                           cfg.peer_review)) {
+        sqlite3_reset(st);
+        json_decref(doc);
+        return cairn_req_fail(req, CAIRN_EDENIED,
+                              "%s is a peer reviewer and %s v%lld does not allow peer review",
+                              a.name, credential, (long long)version);
+    }
     msgpack_pack_map(req->pk, blind ? 10 : 12);
     cairn_mp_pack_kv_str(req->pk, "id", id);
     cairn_api_pack_kv_column(req->pk, "credential", st, 3);
@@ -355,24 +365,28 @@ static int pack_decisions(cairn_req_t *req, const char *id)
     return rc == 0 ? 0 : cairn_req_fail(req, rc, "packing the decisions: %s", cairn_strerror(rc));
 }
 
-/* Packs "award": nil or {"id", "achievement", "issued", "evidence"} (the first by id). */
+/* Packs "award": nil or {"id", "achievement", "issued", "evidence", "void"} (the first by id;
+ * void when a withdrawal won over the decision that made it). */
 static int pack_award(cairn_req_t *req, const char *id)
 {
     sqlite3_stmt *st = NULL;
     int rc = cairn_store_stmt(req->d->store,
-                              "SELECT id, achievement, issued, evidence FROM awards"
-                              " WHERE submission = ?1 ORDER BY id LIMIT 1",
+                              "SELECT a.id, a.achievement, a.issued, a.evidence,"
+                              " s.state = 'withdrawn' FROM awards a"
+                              " LEFT JOIN submissions s ON s.id = a.submission"
+                              " WHERE a.submission = ?1 ORDER BY a.id LIMIT 1",
                               &st);
     if (rc != 0)
         return cairn_req_fail(req, rc, "reading the award: %s", cairn_strerror(rc));
     sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
     cairn_mp_pack_cstr(req->pk, "award");
     if (sqlite3_step(st) == SQLITE_ROW) {
-        msgpack_pack_map(req->pk, 4);
+        msgpack_pack_map(req->pk, 5);
         cairn_api_pack_kv_column(req->pk, "id", st, 0);
         cairn_api_pack_kv_column(req->pk, "achievement", st, 1);
         cairn_mp_pack_kv_u64(req->pk, "issued", (uint64_t)sqlite3_column_int64(st, 2));
         cairn_api_pack_kv_column(req->pk, "evidence", st, 3);
+        cairn_mp_pack_kv_bool(req->pk, "void", sqlite3_column_int(st, 4) != 0);
     } else {
         msgpack_pack_nil(req->pk);
     }

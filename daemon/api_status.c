@@ -102,9 +102,13 @@ static int op_status(cairn_req_t *req)
     cairn_mp_pack_kv_u64(pk, "educators", counts.educators);
     cairn_mp_pack_kv_u64(pk, "credentials", counts.credentials);
     cairn_mp_pack_cstr(pk, "submissions");
-    msgpack_pack_map(pk, 3);
+    msgpack_pack_map(pk, 7);
     cairn_mp_pack_kv_u64(pk, "draft", counts.draft);
     cairn_mp_pack_kv_u64(pk, "submitted", counts.submitted);
+    cairn_mp_pack_kv_u64(pk, "in-review", counts.in_review);
+    cairn_mp_pack_kv_u64(pk, "not-yet", counts.not_yet);
+    cairn_mp_pack_kv_u64(pk, "meets", counts.meets);
+    cairn_mp_pack_kv_u64(pk, "awarded", counts.awarded);
     cairn_mp_pack_kv_u64(pk, "withdrawn", counts.withdrawn);
     cairn_mp_pack_kv_u64(pk, "blob_bytes", blob_bytes);
     cairn_mp_pack_kv_u64(pk, "blob_chunks", blob_chunks);

@@ -4,12 +4,13 @@
  * accessors. Used by cairn_store_changeset_apply for every event it receives.
  *
  * A hub writes the catalog (catalog.* in `catalog`) and, into school partitions, reviews and
- * awards (review.*, award.*); a school writes educator.*, submission.* and evidence.* only into
- * its own partition, school:<its node id hex>. In a tree (school -> region -> state) the origin
- * of a catalog event or an award may be a hub we never met: we accept it because our pinned
- * upstream hub relays it, and its origin's signature verifies. Upward, a child hub relays its
- * schools' partitions; each school's events must still be signed by the school the partition
- * names.
+ * awards (review.claim, review.score, review.decide, award.issue: judged by their prefixes, so a
+ * later award.* type such as a revocation falls under the same rule); a school writes educator.*,
+ * submission.* and evidence.* only into its own partition, school:<its node id hex>. In a tree
+ * (school -> region -> state) the origin of a catalog event or an award may be a hub we never met:
+ * we accept it because our pinned upstream hub relays it, and its origin's signature verifies.
+ * Upward, a child hub relays its schools' partitions; each school's events must still be signed by
+ * the school the partition names.
  */
 #include <string.h>
 

@@ -72,6 +72,7 @@ int cairn_store_event_count(cairn_store_t *s, uint64_t *n);
 typedef struct {
     uint64_t events, educators, credentials;
     uint64_t draft, submitted, withdrawn;
+    uint64_t in_review, not_yet, meets, awarded; /* review states (projection_review.c) */
 } cairn_store_counts_t;
 
 /* Counts for `cairn status`. */

@@ -41,6 +41,14 @@ static void put_state(cairn_store_counts_t *c, const char *state, uint64_t n)
         c->submitted = n;
     else if (strcmp(state, "withdrawn") == 0)
         c->withdrawn = n;
+    else if (strcmp(state, "in-review") == 0)
+        c->in_review = n;
+    else if (strcmp(state, "not-yet") == 0)
+        c->not_yet = n;
+    else if (strcmp(state, "meets") == 0)
+        c->meets = n;
+    else if (strcmp(state, "awarded") == 0)
+        c->awarded = n;
 }
 
 int cairn_store_event_count(cairn_store_t *s, uint64_t *n)

@@ -4,7 +4,9 @@
 # start a submission, upload a generated 50 MiB classroom "video", a tally and a reflection,
 # submit, show it and the daemon's status, then stop the daemon cleanly. Then a regional hub:
 # enrol a second school with a token, the catalog flows down to it, a submission (with a 5 MiB
-# video) flows up with `cairn sync now`, status and equal state hashes on both sides.
+# video) flows up with `cairn sync now`, status and equal state hashes on both sides. Then the
+# review loop: an assessor at the hub claims, scores not-yet with feedback and decides; Ridge sees
+# the feedback, resubmits keeping what met; the hub decides meets and the award reaches Ridge.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/setup.sh
@@ -130,10 +132,51 @@ for p in catalog "$PART"; do
     [ "$h1" = "$h2" ] || { echo "state hashes of $p differ" >&2; exit 1; }
 done
 
+step "Review at the hub: an assessor works the queue (PROTOCOL.md section 10)"
+run "$CAIRN" --data "$HUB" educator add --name "Rita Okoye" --role assessor
+export CAIRN_AS="Rita Okoye"
+echo "acting as \$CAIRN_AS=$CAIRN_AS"
+run "$CAIRN" --data "$HUB" review queue
+run "$CAIRN" --data "$HUB" review claim "$SUB2"
+run "$CAIRN" --data "$HUB" review show "$SUB2"
+run "$CAIRN" --data "$HUB" review score "$SUB2" --part video --meets --feedback "Clear pauses after \
+questions and after answers."
+run "$CAIRN" --data "$HUB" review score "$SUB2" --part tally --meets
+run "$CAIRN" --data "$HUB" review score "$SUB2" --part reflection --not-yet --feedback "Cite one \
+moment from the video and name a concrete next step."
+run "$CAIRN" --data "$HUB" review decide "$SUB2"
+
+step "Feedback reaches Ridge School; the teacher resubmits, keeping the parts that met"
+run "$CAIRN" --data "$RIDGE" sync now
+run "$CAIRN" --data "$RIDGE" submission show "$SUB2"
+SUB3=$(run "$CAIRN" --data "$RIDGE" submission resubmit "$SUB2")
+echo "$SUB3"
+run "$CAIRN" --data "$RIDGE" evidence add "$SUB3" --part reflection --text "At minute 4 Mia \
+answered after a long pause; next week I will also wait after answers and tally both lessons."
+run "$CAIRN" --data "$RIDGE" submission submit "$SUB3"
+run "$CAIRN" --data "$RIDGE" sync now
+
+step "The hub reviews attempt 2 (only the new part needs a score) and issues the award"
+run "$CAIRN" --data "$HUB" review queue
+run "$CAIRN" --data "$HUB" review claim "$SUB3"
+run "$CAIRN" --data "$HUB" review score "$SUB3" --part reflection --meets --feedback "Specific \
+and actionable."
+run "$CAIRN" --data "$HUB" review decide "$SUB3"
+
+step "The award reaches Ridge School"
+run "$CAIRN" --data "$RIDGE" sync now
+run "$CAIRN" --data "$RIDGE" submission show "$SUB3"
+run "$CAIRN" --data "$RIDGE" submission list
+h1=$("$CAIRND" state-hash --data "$RIDGE" --partition "$PART")
+h2=$("$CAIRND" state-hash --data "$HUB" --partition "$PART")
+echo "ridge $h1"; echo "hub   $h2"
+[ "$h1" = "$h2" ] || { echo "state hashes of $PART differ after the review" >&2; exit 1; }
+
 step "Stop both cleanly (SIGTERM)"
 kill -TERM "$RPID" "$HPID"
 wait "$RPID"; RPID=
 wait "$HPID"; HPID=
 tail -n 1 "$D/ridge.log" "$D/hub.log"
 echo; echo "demo finished: a school box took a teacher's submission to 'submitted'; a hub enrolled" \
-    "a second school, sent it the catalog, and received its submission, with equal state hashes."
+    "a second school, sent it the catalog, received its submission, reviewed it (not-yet, then" \
+    "meets on attempt 2) and its award reached the school, with equal state hashes."

@@ -6,6 +6,8 @@
 #   upload_vs_cp_sync  ratio of the two (target >= 0.6)
 #   daemon_vmhwm       cairnd peak RSS (VmHWM) after the upload (target <= 32 MiB)
 #   event_append_rate  events/s appended in batches (target >= 100k/s), from bench_events
+#   review_*           review.queue / review.show latency and decisions per second at a hub
+#                      holding 5,000 submissions (bench_review)
 #   sync benchmarks    (tests/bench/bench_sync.sh: hub + schools on loopback through a counting
 #                      relay) initial sync of a 1,000-credential catalog, wire bytes per event
 #                      (target <= 300 B), idle sync round bytes (< 1 KB) and time, and hub ingest
@@ -55,6 +57,7 @@ echo "cp_sync_rate $cp_rate MiB/s"
 awk -v u="$up_rate" -v c="$cp_rate" 'BEGIN { printf "upload_vs_cp_sync %.2f ratio (target >= 0.60)\n", u / c }'
 awk -v k="$hwm_kb" 'BEGIN { printf "daemon_vmhwm %.1f MiB (target <= 32; ratio %.2f)\n", k / 1024, k / 1024 / 32 }'
 if [ -x "$B/tests/bench_events" ]; then "$B/tests/bench_events"; fi
+if [ -x "$B/tests/bench_review" ]; then CAIRN_SHARED=${CAIRN_SHARED:-../shared} "$B/tests/bench_review"; fi
 tests/bench/bench_sync.sh "$B"
 tests/bench/bench_lan.sh "$B" "$(( MIB < 256 ? MIB : 256 ))"
 if [ -x "$B/tests/bench_badge" ]; then "$B/tests/bench_badge"; fi

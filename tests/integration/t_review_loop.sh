@@ -46,7 +46,9 @@ rita=$(c hub educator add --name "Rita Assessor" --role assessor | tr -d '[:spac
 sam=$(c hub educator add --name "Sam Assessor" --role assessor | tr -d '[:space:]')
 c hub educator add --name "Tom Teacher" --role teacher >/dev/null
 c school educator add --name "Sly Assessor" --role assessor >/dev/null
+c hub educator add --name "Pete Peer" --role assessor --peer >/dev/null
 c hub educator list | grep -q "Rita Assessor" || fail "assessor not listed at the hub"
+c hub educator list | grep "Pete Peer" | grep -q "assessor (peer)" || fail "peer not listed"
 pass "assessors registered at the hub"
 
 # The teacher's submission: video and tally (small files) and a text reflection.
@@ -69,12 +71,16 @@ pass "queue: oldest first, age against the 14 day target, teacher and school"
 # Bad input before the claim.
 refused "who is acting" c hub review claim "$sub"
 refused "not an assessor" c hub review claim "$sub" --as "Tom Teacher"
+refused "not an assessor" c hub review score "$sub" --part video --meets --as "Tom Teacher"
+refused "not an assessor" c hub review decide "$sub" --as "Tom Teacher"
 refused "another node" c hub review claim "$sub" --as "Sly Assessor"
 refused "no educator" c hub review claim "$sub" --as "Nobody Here"
 refused "withdrawn" c hub review claim "$gone" --as Rita\ Assessor
 refused "reviews are made at the hub" c school review queue
+assert_contains "$(c hub review queue --as "Pete Peer")" "queue is empty" "a peer's queue"
+refused "does not allow peer review" c hub review claim "$sub" --as "Pete Peer"
 refused "claim submission" c hub review score "$sub" --part video --meets --as "Rita Assessor"
-pass "refused before a claim: no --as, non-assessor, a school's educator, withdrawn, at a school"
+pass "refused before a claim: no --as, non-assessor, a school's educator, a peer reviewer, withdrawn, at a school"
 
 export CAIRN_AS="Rita Assessor"
 out=$(c hub review claim "$sub")
@@ -158,7 +164,11 @@ n=$(db school "SELECT count(*) FROM events WHERE type='award.issue' AND entity='
 assert_eq "$n" 1 "award.issue event at the school"
 ev=$(db school "SELECT evidence FROM awards WHERE id='$award'")
 assert_contains "$ev" "video=$video_hash" "award names the video's hash"
-pass "the school holds the award event with the evidence hashes"
+n=$(db school "SELECT count(*) FROM educators WHERE name IN ('Rita Assessor', 'Pete Peer')")
+assert_eq "$n" 0 "the hub's own educators (its partition) at the school"
+n=$(db school "SELECT count(*) FROM events WHERE partition = 'school:$(node_id hub)'")
+assert_eq "$n" 0 "events of the hub's own partition at the school"
+pass "the school holds the award event with the evidence hashes; the hub's assessors stay at the hub"
 
 wait_hash_equal hub school "$part" 5 || fail "school partition hashes differ at the end"
 stop_node school

@@ -235,6 +235,29 @@ static void test_bad_values(void **state)
     expect_error("[node]\nrole = hub\nname =\n", 3, "must not be empty");
 }
 
+/* [review] (hub): the queue target, claim expiry and the credential lists. */
+static void test_review_section(void **state)
+{
+    (void)state;
+    cairn_config_t cfg;
+    char err[512];
+    write_conf(NODE);
+    assert_int_equal(cairn_config_load(path, &cfg, err, sizeof err), 0);
+    assert_int_equal(cfg.review_target_days, 14);
+    assert_int_equal(cfg.review_claim_hours, 48);
+    assert_string_equal(cfg.review_peer, "");
+    write_conf(NODE "[review]\ntarget_days = 10\nclaim_hours = 1\n"
+                    "peer_review = wait-time, design-thinking\ndouble_blind = accountable-talk\n");
+    assert_int_equal(cairn_config_load(path, &cfg, err, sizeof err), 0);
+    assert_int_equal(cfg.review_target_days, 10);
+    assert_int_equal(cfg.review_claim_hours, 1);
+    assert_string_equal(cfg.review_peer, "wait-time, design-thinking");
+    assert_string_equal(cfg.review_blind, "accountable-talk");
+    expect_error(NODE "[review]\ntarget_days = 0\n", 5, "from 1 to 3650");
+    expect_error(NODE "[review]\nclaim_hours = 4000\n", 5, "from 1 to 3650");
+    expect_error(NODE "[review]\nclaim_days = 2\n", 5, "unknown key 'claim_days' in [review]");
+}
+
 static void test_structure_errors(void **state)
 {
     (void)state;
@@ -405,6 +428,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_size_suffixes, setup, teardown),
         cmocka_unit_test_setup_teardown(test_unknown_key_and_section, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bad_values, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_review_section, setup, teardown),
         cmocka_unit_test_setup_teardown(test_structure_errors, setup, teardown),
         cmocka_unit_test_setup_teardown(test_listen_parse, setup, teardown),
         cmocka_unit_test_setup_teardown(test_documented_defaults_load, setup, teardown),

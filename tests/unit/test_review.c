@@ -377,6 +377,12 @@ static void test_peer_and_blind(void **state)
                                         sizeof w->err),
                      CAIRN_EDENIED);
     assert_non_null(strstr(w->err, "peer"));
+    fixture_reply_t shown;
+    cairn_mpbuf_t show_args;
+    fixture_body(&show_args, "id", w->sub, "as", "Pete Peer", NULL);
+    fixture_call(w->hub, "review.show", &show_args, &shown);
+    assert_int_equal(shown.rc, CAIRN_EDENIED); /* nor may it look */
+    fixture_reply_free(&shown);
     w->cfg.peer_review = "design-thinking, wait-time";
     assert_int_equal(cairn_review_claim(w->hub->store, &w->cfg, &w->pete, w->sub, &expires, w->err,
                                         sizeof w->err),

@@ -312,6 +312,77 @@ static void test_rights(void **state)
     node_close(&hub);
 }
 
+/* A well-formed body of a review or award event type (so the sender's own projector takes it). */
+static void review_body(cairn_mpbuf_t *b, const char *type)
+{
+    const char *assessor = "01jdx3q4c8m6a9v2k5r7t0w1y3";
+    cairn_mpbuf_init(b);
+    if (strcmp(type, "review.claim") == 0) {
+        msgpack_pack_map(&b->pk, 2);
+        cairn_mp_pack_kv_str(&b->pk, "assessor", assessor);
+        cairn_mp_pack_kv_u64(&b->pk, "expires", 1);
+    } else if (strcmp(type, "review.score") == 0) {
+        msgpack_pack_map(&b->pk, 4);
+        cairn_mp_pack_kv_str(&b->pk, "assessor", assessor);
+        cairn_mp_pack_kv_str(&b->pk, "part", "video");
+        cairn_mp_pack_kv_str(&b->pk, "verdict", "meets");
+        cairn_mp_pack_kv_str(&b->pk, "feedback", "");
+    } else if (strcmp(type, "review.decide") == 0) {
+        msgpack_pack_map(&b->pk, 3);
+        cairn_mp_pack_kv_str(&b->pk, "assessor", assessor);
+        cairn_mp_pack_kv_str(&b->pk, "outcome", "meets");
+        cairn_mp_pack_cstr(&b->pk, "parts");
+        msgpack_pack_array(&b->pk, 0);
+    } else {
+        msgpack_pack_map(&b->pk, 6);
+        cairn_mp_pack_kv_str(&b->pk, "submission", "01jdx3q4c8m6a9v2k5r7t0w1y1");
+        cairn_mp_pack_kv_str(&b->pk, "educator", "01jdx3q4c8m6a9v2k5r7t0w1y2");
+        cairn_mp_pack_kv_str(&b->pk, "achievement", "wait-time@1");
+        cairn_mp_pack_kv_u64(&b->pk, "issued", 1);
+        cairn_mp_pack_kv_str(&b->pk, "assessor", assessor);
+        cairn_mp_pack_cstr(&b->pk, "evidence");
+        msgpack_pack_array(&b->pk, 0);
+    }
+}
+
+/* A school that signs review and award events (in its own partition or another school's) and
+ * sends them to its hub, as a change set online or in a bundle: the hub's rights check refuses
+ * the whole change set and applies nothing. */
+static void test_school_cannot_review(void **state)
+{
+    (void)state;
+    static const char *const types[] = {"review.claim", "review.score", "review.decide",
+                                        "award.issue"};
+    for (size_t i = 0; i < 2 * sizeof types / sizeof types[0]; i++) {
+        node_t a, x, hub;
+        node_open(&a, true);
+        node_open(&x, false);
+        node_open(&hub, true);
+        assert_int_equal(cairn_store_peer_put(st(&hub), a.pk, CAIRN_PEER_SCHOOL, "A"), 0);
+        assert_int_equal(cairn_store_peer_put(st(&hub), x.pk, CAIRN_PEER_SCHOOL, "X"), 0);
+        const char *partition = i % 2 == 0 ? cairn_store_school_partition(st(&a))
+                                           : cairn_store_school_partition(st(&x));
+        char part[100];
+        snprintf(part, sizeof part, "%s", partition);
+        educator(&a, 1);
+        cairn_mpbuf_t body;
+        review_body(&body, types[i / 2]);
+        append(&a, part, types[i / 2], "01jdx3q4c8m6a9v2k5r7t0w1y0", &body);
+        msgpack_sbuffer cs;
+        uint64_t n = build(&a, &hub, part, CAIRN_CHANGESET_MAX, &cs);
+        assert_int_equal(n, i % 2 == 0 ? 2 : 1); /* own partition: with a valid educator.add */
+        cairn_apply_report_t rep;
+        assert_int_equal(apply(&a, &hub, &cs, &rep), CAIRN_EDENIED);
+        assert_non_null(strstr(rep.error, types[i / 2]));
+        assert_int_equal(cairn_store_rights_rejected(st(&hub)), 1);
+        assert_int_equal(fixture_events(hub.f), 0);
+        msgpack_sbuffer_destroy(&cs);
+        node_close(&a);
+        node_close(&x);
+        node_close(&hub);
+    }
+}
+
 /* cairn_rights_check's every rule and refusal (PROTOCOL.md section 7.5), in a three-tier tree:
  * school A and X enrolled at region R, R enrolled at state S as a child hub, school Y enrolled
  * directly at S, and Z a stranger. */
@@ -410,6 +481,21 @@ static void test_rights_rules(void **state)
     cairn_rights_ctx_t s_not_hub = {st(&s), s.pk, false, r.pk};
     assert_int_equal(cairn_rights_check(&s_not_hub, a.pk, pa, "submission.start"), D);
     assert_int_equal(cairn_rights_check(&s_not_hub, r.pk, pa, "review.add"), D);
+    /* The review loop's types (PROTOCOL.md 4): a hub writes them into a school's partition and
+     * they flow down to it (and up a tier); a school never writes them, in any partition. */
+    static const char *const review_types[] = {"review.claim", "review.score", "review.decide",
+                                               "award.issue"};
+    for (size_t i = 0; i < sizeof review_types / sizeof review_types[0]; i++) {
+        const char *t = review_types[i];
+        assert_int_equal(cairn_rights_check(&r_from_a, r.pk, pa, t), 0);    /* R's own, at R */
+        assert_int_equal(cairn_rights_check(&at_a, r.pk, pa, t), 0);        /* down to school A */
+        assert_int_equal(cairn_rights_check(&s_from_r, r.pk, pa, t), 0);    /* up to the state */
+        assert_int_equal(cairn_rights_check(&r_from_a, a.pk, pa, t), D);    /* a school: its own */
+        assert_int_equal(cairn_rights_check(&r_from_a, a.pk, px, t), D);    /* ... or another's */
+        assert_int_equal(cairn_rights_check(&a_from_x, x.pk, pa, t), D);    /* school to school */
+        assert_int_equal(cairn_rights_check(&s_from_y, y.pk, py, t), D);    /* at the state */
+        assert_int_equal(cairn_rights_check(&at_a, r.pk, "catalog", t), D); /* wrong partition */
+    }
     node_close(&a);
     node_close(&x);
     node_close(&y);
@@ -636,6 +722,7 @@ int main(void)
         cmocka_unit_test(test_attacks_apply_nothing),
         cmocka_unit_test(test_rights),
         cmocka_unit_test(test_rights_rules),
+        cmocka_unit_test(test_school_cannot_review),
         cmocka_unit_test(test_gap_and_garbage),
         cmocka_unit_test(test_partition_isolation_and_numbering),
         cmocka_unit_test(test_max_bytes_and_checkpoints),
