@@ -120,6 +120,11 @@ static const char *const migrations[] = {
     "  name TEXT NOT NULL,"
     "  paired_at INTEGER NOT NULL,"
     "  revoked_at INTEGER) WITHOUT ROWID;",
+    /* 5: when the last sync round with each peer completed (unix ms), kept across restarts so
+     * `status` is right before the next session; the peer's vectors are in peer_vectors. */
+    "CREATE TABLE IF NOT EXISTS peer_sync("
+    "  peer BLOB PRIMARY KEY CHECK(length(peer) = 32),"
+    "  last_sync_ms INTEGER NOT NULL) WITHOUT ROWID;",
 };
 
 #define MIGRATION_COUNT ((int)(sizeof migrations / sizeof migrations[0]))

@@ -25,6 +25,7 @@
 #include "log.h"
 #include "store.h"
 #include "store_sync.h"
+#include "sync_persist.h"
 
 enum { P_CONNECTING, P_HELLO, P_HS, P_OPEN };
 
@@ -375,7 +376,7 @@ static void on_changeset(cairn_sync_session_t *s, cairn_sync_part_t *p, const ms
     /* Rights are judged by origin and by who sent it: the key this channel authenticated. */
     cairn_rights_ctx_t ctx = {s->d->store, s->d->node_pk, s->d->cfg.role == CAIRN_ROLE_HUB,
                               s->peer_pk};
-    int rc = cairn_store_changeset_apply(s->d->store, data, len, cairn_rights_check, &ctx, &rep);
+    int rc = cairn_sync_persist_apply(s, p, m, data, len, &ctx, &rep);
     if (rc != 0) {
         char msg[400];
         snprintf(msg, sizeof msg, "change set for %s refused: %s", p->name,
@@ -432,6 +433,7 @@ static void on_message(cairn_sync_session_t *s, const msgpack_object *m)
     if (cs) {
         on_changeset(s, p, m);
     } else if (take_vector(s, p, m) == 0) {
+        p->peer_dirty = true; /* written by sync_persist.c, batched */
         if (ack)
             p->inflight = false;
     }

@@ -1,0 +1,77 @@
+#!/bin/bash
+# Sync state survives a restart (sync_persist.c): after a round with the hub, the school keeps
+# the hub's vectors (peer_vectors) and the last sync time (peer_sync); with the hub down, a
+# school restarted (kill -9, so only the batched once-a-second write counts) still shows the
+# last sync, the right lag (only the events made since) and an empty queue, and the hub kept
+# the school's vectors from its acks.
+source "$(dirname "$0")/sync_lib.sh"
+
+init_node hub hub
+init_node school school
+start_hub hub
+c hub catalog import "$CATALOG" >/dev/null
+enrol school hub
+start_node school
+wait_catalog school 1 5 || fail "catalog did not reach the school"
+sub=$(make_submission school)
+c school submission submit "$sub" >/dev/null
+out=$(c school sync now --timeout 10) || fail "sync now: $out"
+HUB=$(node_id hub)
+SCHOOL=$(node_id school)
+PART="school:$SCHOOL"
+held=$(db school "SELECT max(seq) FROM events WHERE partition = '$PART'")
+
+# The batched write lands within about a second.
+last=""
+for i in $(seq 1 60); do
+    last=$(db school "SELECT last_sync_ms FROM peer_sync WHERE hex(peer) = upper('$HUB')")
+    seen=$(db school "SELECT seq FROM peer_vectors WHERE hex(peer) = upper('$HUB') AND partition = '$PART'")
+    [ -n "$last" ] && [ "$seen" = "$held" ] && break
+    sleep 0.05
+done
+[ -n "$last" ] || fail "no last sync time stored at the school"
+assert_eq "$seen" "$held" "the hub's vector of our partition stored at the school"
+now=$(($(date +%s%N) / 1000000))
+[ $((now - last)) -lt 10000 ] || fail "stored last sync $last is not recent (now $now)"
+for i in $(seq 1 60); do
+    hs=$(db hub "SELECT seq FROM peer_vectors WHERE hex(peer) = upper('$SCHOOL') AND partition = '$PART'")
+    [ "$hs" = "$held" ] && break
+    sleep 0.05
+done
+assert_eq "$hs" "$held" "the school's vector stored at the hub"
+pass "after a round: hub vectors and last sync stored at the school, school vectors at the hub"
+
+# Hub down; two events at the school; then the school dies and comes back.
+stop_node hub
+for i in $(seq 1 100); do
+    c school status | grep -Eq '^link +down' && break
+    sleep 0.05
+done
+last=$(db school "SELECT last_sync_ms FROM peer_sync") # written when the session closed
+c school educator add --name "Late One" >/dev/null
+c school educator add --name "Late Two" >/dev/null
+st=$(c school status)
+echo "$st" | grep -Eq '^lag +2 ' || fail "lag before the restart is not 2: $st"
+kill9_node school
+start_node school
+st=$(c school status)
+echo "$st" | grep -Eq '^link +down' || fail "link is not down after the restart: $st"
+echo "$st" | grep -Eq '^lag +2 ' || fail "lag after the restart is not 2 (the hub's vector was lost): $st"
+echo "$st" | grep -Eq '^last sync +[0-9]+.* ago' || fail "last sync lost by the restart: $st"
+echo "$st" | grep -Eq '^sync queue +0 B unsent' || fail "queue after the restart: $st"
+assert_eq "$(db school "SELECT last_sync_ms FROM peer_sync")" "$last" "stored last sync after the restart"
+pass "school restarted with the hub down: last sync, lag 2 and an empty queue"
+
+# The hub comes back: the two events go up and the last sync moves on.
+start_hub hub "$HUB_PORT"
+out=$(c school sync now --timeout 10) || fail "sync now after the restart: $out"
+assert_contains "$out" "synced: 2 events sent" "only the two new events were sent"
+for i in $(seq 1 60); do
+    last2=$(db school "SELECT last_sync_ms FROM peer_sync")
+    [ "$last2" -gt "$last" ] && break
+    sleep 0.05
+done
+[ "$last2" -gt "$last" ] || fail "last sync did not move on ($last2 <= $last)"
+stop_node school
+stop_node hub
+pass "hub back: 2 events sent, last sync moved on"
