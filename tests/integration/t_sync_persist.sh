@@ -3,7 +3,8 @@
 # the hub's vectors (peer_vectors) and the last sync time (peer_sync); with the hub down, a
 # school restarted (kill -9, so only the batched once-a-second write counts) still shows the
 # last sync, the right lag (only the events made since) and an empty queue, and the hub kept
-# the school's vectors from its acks.
+# the school's vectors from its acks. An idle round on a fresh session costs under 1 KiB
+# (vector digests, sync_vec.c).
 source "$(dirname "$0")/sync_lib.sh"
 
 init_node hub hub
@@ -72,6 +73,38 @@ for i in $(seq 1 60); do
     sleep 0.05
 done
 [ "$last2" -gt "$last" ] || fail "last sync did not move on ($last2 <= $last)"
+pass "hub back: 2 events sent, last sync moved on"
+
+# An idle round on a fresh session sends vector digests, not vectors (sync_vec.c): through a
+# counting relay, a reconnect with nothing new stays under 1 KiB both ways; and a school whose
+# stored hub vectors are gone asks for the full vectors (vreq) and still syncs.
+stop_node school
+RELAY=$CAIRN_SRC/tests/integration/relay.py
+python3 "$RELAY" "$T/relay.port" "127.0.0.1:$HUB_PORT" "$T/relay" 2>"$T/relay.log" &
+PIDS+=($!)
+RELAY_PID=$!
+for i in $(seq 1 100); do [ -s "$T/relay.port" ] && break; sleep 0.05; done
+read -r key _ <"$T/school/hub.peer"
+echo "$key 127.0.0.1:$(cat "$T/relay.port")" >"$T/school/hub.peer"
+sed -i 's/^# reconnect_min_ms = 500/reconnect_min_ms = 60000/; s/^# reconnect_max_ms = 60000/reconnect_max_ms = 60000/' "$T/school/cairnd.conf"
+start_node school
+c school sync now --timeout 10 >/dev/null || fail "sync now through the relay"
+sleep 0.5
+kill -USR1 "$RELAY_PID"
+sleep 0.5
+read -r u0 d0 <"$T/relay.count"
+out=$(c school sync now --timeout 10) || fail "idle sync now: $out"
+assert_contains "$out" "synced: 0 events sent" "idle round"
+sleep 0.5
+read -r u1 d1 <"$T/relay.count"
+idle=$((u1 + d1 - u0 - d0))
+[ "$idle" -lt 1024 ] || fail "an idle round on a fresh session took $idle bytes (>= 1024)"
+stop_node school
+db school "DELETE FROM peer_vectors" >/dev/null
+start_node school
+c school educator add --name "After Wipe" >/dev/null
+out=$(c school sync now --timeout 10) || fail "sync now without stored vectors: $out"
+assert_contains "$out" "synced: 1 events sent" "sync without stored vectors"
 stop_node school
 stop_node hub
-pass "hub back: 2 events sent, last sync moved on"
+pass "idle round on a fresh session: $idle bytes; without stored vectors the full ones are asked for"
