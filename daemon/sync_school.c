@@ -32,6 +32,7 @@
 #define RELAY_SCAN_TICKS (1000 / CAIRN_SYNC_POLL_MS)
 
 #define WAIT_POLL_MS 20
+#define LAST_SYNC_SAVE_MS 60000
 
 typedef struct waiter {
     struct waiter *next;
@@ -240,7 +241,10 @@ static void persist(cairn_sync_school_t *sc, cairn_sync_session_t *s)
 {
     if (!s->established)
         return; /* the hub's key was never proven on this session */
-    uint64_t last = sc->last_sync_ms != sc->last_sync_saved ? sc->last_sync_ms : 0;
+    /* While the session is up, status says "now" anyway: refresh the stored time once a minute
+     * (and at close), not at every round, so idle sessions do not write the store. */
+    bool due = s->closing || sc->last_sync_ms >= sc->last_sync_saved + LAST_SYNC_SAVE_MS;
+    uint64_t last = due && sc->last_sync_ms != sc->last_sync_saved ? sc->last_sync_ms : 0;
     if (cairn_sync_persist_flush(s, last) == 0 && last != 0)
         sc->last_sync_saved = last;
 }
