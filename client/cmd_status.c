@@ -90,7 +90,7 @@ static void print_sync(const msgpack_object *st)
     uint64_t last = cairn_rpc_u64(sy, "last_sync_ms");
     label("last sync");
     if (last == 0) {
-        printf("never (since cairnd started)\n");
+        printf("never\n");
     } else {
         uint64_t now = (uint64_t)time(NULL) * 1000;
         cairn_fmt_duration(now > last ? (now - last) / 1000 : 0, ago, sizeof ago);

@@ -579,7 +579,7 @@ static const char config_template[] =
     "# lan_listen: address classroom devices on the school LAN connect to, HOST:PORT (any IP\n"
     "# address, e.g. 0.0.0.0:7411). Off by default; port 0 keeps it off. Only devices paired\n"
     "# with `cairnd pair` are served there, every byte through the secure channel (PROTOCOL.md\n"
-    "# 10b). `cairnd run --lan-listen HOST:PORT` overrides it (port 0 there: an ephemeral\n"
+    "# 12). `cairnd run --lan-listen HOST:PORT` overrides it (port 0 there: an ephemeral\n"
     "# port, written to DATADIR/cairnd.lan-port).\n"
     "# example, to serve devices on every interface:\n"
     "#   lan_listen = 0.0.0.0:7411\n"

@@ -59,6 +59,7 @@ typedef struct {
     char name[CAIRN_PARTITION_MAX + 1];
     cairn_vector_t peer;            /* the last vector the peer reported (vec, cs or ack) */
     bool have_peer, inflight, send; /* send: we push this partition to the peer */
+    bool peer_dirty;                /* peer changed by vec/ack since sync_persist.c wrote it */
     int64_t idle_at;                /* store change count when a build found nothing; -1 none */
 } cairn_sync_part_t;
 

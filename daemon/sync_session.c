@@ -25,6 +25,8 @@
 #include "log.h"
 #include "store.h"
 #include "store_sync.h"
+#include "sync_persist.h"
+#include "sync_vec.h"
 
 enum { P_CONNECTING, P_HELLO, P_HS, P_OPEN };
 
@@ -276,7 +278,7 @@ static int send_with_vector(cairn_sync_session_t *s, const char *t, cairn_sync_p
 int cairn_sync_session_start_sync(cairn_sync_session_t *s)
 {
     for (int i = 0; i < s->nparts; i++) {
-        int rc = send_with_vector(s, "vec", &s->parts[i], NULL, 0);
+        int rc = cairn_sync_vec_send_digest(s, &s->parts[i]);
         if (rc != 0)
             return rc;
     }
@@ -289,7 +291,7 @@ int cairn_sync_session_open_part(cairn_sync_session_t *s, const char *partition,
         return 0;
     int rc = cairn_sync_session_add_part(s, partition, send);
     if (rc == 0)
-        rc = send_with_vector(s, "vec", &s->parts[s->nparts - 1], NULL, 0);
+        rc = cairn_sync_vec_send_digest(s, &s->parts[s->nparts - 1]);
     return rc;
 }
 
@@ -375,7 +377,7 @@ static void on_changeset(cairn_sync_session_t *s, cairn_sync_part_t *p, const ms
     /* Rights are judged by origin and by who sent it: the key this channel authenticated. */
     cairn_rights_ctx_t ctx = {s->d->store, s->d->node_pk, s->d->cfg.role == CAIRN_ROLE_HUB,
                               s->peer_pk};
-    int rc = cairn_store_changeset_apply(s->d->store, data, len, cairn_rights_check, &ctx, &rep);
+    int rc = cairn_sync_persist_apply(s, p, m, data, len, &ctx, &rep);
     if (rc != 0) {
         char msg[400];
         snprintf(msg, sizeof msg, "change set for %s refused: %s", p->name,
@@ -408,7 +410,8 @@ static void on_message(cairn_sync_session_t *s, const msgpack_object *m)
     bool vec = tlen == 3 && memcmp(t, "vec", 3) == 0;
     bool cs = tlen == 2 && memcmp(t, "cs", 2) == 0;
     bool ack = tlen == 3 && memcmp(t, "ack", 3) == 0;
-    if (!vec && !cs && !ack) {
+    bool vreq = tlen == 4 && memcmp(t, "vreq", 4) == 0;
+    if (!vec && !cs && !ack && !vreq) {
         if (s->ops->message == NULL || s->ops->message(s, t, tlen, m) != 0)
             cairn_sync_session_close(s, s->reason[0] ? s->reason : "unexpected message");
         return;
@@ -422,16 +425,24 @@ static void on_message(cairn_sync_session_t *s, const msgpack_object *m)
         name[plen] = '\0';
         if (strlen(name) == plen && s->ops->partition(s, name) == 0) {
             p = find_part(s, pname, plen);
-            if (p != NULL && !ack && !cs)
-                send_with_vector(s, "vec", p, NULL, 0); /* our side of the new partition */
+            if (p != NULL && vec)
+                cairn_sync_vec_send_digest(s, p); /* our side of the new partition */
         }
     }
     if (p == NULL)
         return fail(s, "%s sent partition %.*s, which this session does not sync", s->peer,
                     (int)plen, pname);
-    if (cs) {
+    if (vreq) {
+        send_with_vector(s, "vec", p, NULL, 0); /* the peer did not know our vector */
+        return;
+    }
+    if (vec && cairn_mp_get(m, "d") != NULL) {
+        if (cairn_sync_vec_take_digest(s, p, m) < 0)
+            return cairn_sync_session_close(s, s->reason[0] ? s->reason : "bad vector digest");
+    } else if (cs) {
         on_changeset(s, p, m);
     } else if (take_vector(s, p, m) == 0) {
+        p->peer_dirty = true; /* written by sync_persist.c, batched */
         if (ack)
             p->inflight = false;
     }
