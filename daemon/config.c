@@ -36,6 +36,8 @@ enum key_id {
     K_SYNC_LISTEN,
     K_RECONNECT_MIN,
     K_RECONNECT_MAX,
+    K_UPLOAD_RATE,
+    K_UPLOAD_WINDOWS,
     K_COUNT
 };
 
@@ -55,6 +57,8 @@ static const struct {
     [K_SYNC_LISTEN] = {"sync", "listen"},
     [K_RECONNECT_MIN] = {"sync", "reconnect_min_ms"},
     [K_RECONNECT_MAX] = {"sync", "reconnect_max_ms"},
+    [K_UPLOAD_RATE] = {"sync", "upload_rate"},
+    [K_UPLOAD_WINDOWS] = {"sync", "upload_windows"},
 };
 
 static const char *const config_sections[] = {"node", "api", "blobs", "log", "sync"};
@@ -366,6 +370,15 @@ static int set_key(cairn_config_t *cfg, enum key_id k, const char *v, char *why,
         else
             cfg->reconnect_max_ms = (uint32_t)n;
         return 0;
+    case K_UPLOAD_RATE:
+        if (cairn_config_parse_size(v, &n) != 0)
+            return reason(why, whylen,
+                          "expected bytes per second, or with a K, M or G suffix (e.g. 250K); "
+                          "0 = no cap");
+        cfg->upload_rate = n;
+        return 0;
+    case K_UPLOAD_WINDOWS:
+        return cairn_window_parse(v, &cfg->upload_window, why, whylen);
     case K_COUNT:
         break;
     }
@@ -574,7 +587,15 @@ static const char config_template[] =
     "# or refused connection to the hub, wait a random time up to min x 2^attempts, capped at\n"
     "# max (exponential backoff with full jitter; 10..3600000). A good session resets it.\n"
     "# reconnect_min_ms = 500\n"
-    "# reconnect_max_ms = 60000\n";
+    "# reconnect_max_ms = 60000\n"
+    "# upload_rate: (school) most evidence bytes per second sent to the hub, e.g. 200K on a\n"
+    "# shared 2 Mbit/s link; 0 = no cap. Events (reviews, submissions) are never held back.\n"
+    "# upload_rate = 0\n"
+    "# upload_windows: (school) when evidence may be sent, local time: comma-separated items\n"
+    "# '[DAYS] [HH:MM-HH:MM]' (days mon..sun or a range mon-fri; a time range ending before it\n"
+    "# starts runs past midnight), or 'always'. Outside them evidence waits; events still go.\n"
+    "# Example: upload_windows = 16:00-07:00, sat, sun\n"
+    "# upload_windows = always\n";
 
 int cairn_config_write_default(const char *path, cairn_role_t role, const char *name)
 {

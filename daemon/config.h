@@ -8,6 +8,8 @@
 #include <stdint.h>
 #include <stddef.h>
 
+#include "sync_window.h"
+
 typedef enum { CAIRN_ROLE_SCHOOL = 1, CAIRN_ROLE_HUB = 2 } cairn_role_t;
 
 typedef struct {
@@ -26,6 +28,8 @@ typedef struct {
     int sync_enabled;          /* 0 when [sync] listen has port 0 (--sync-listen :0 = ephemeral) */
     uint32_t reconnect_min_ms; /* [sync] reconnect_min_ms = 500 (school side) */
     uint32_t reconnect_max_ms; /* [sync] reconnect_max_ms = 60000 */
+    uint64_t upload_rate; /* [sync] upload_rate = 0 (evidence bytes/s to the hub; 0 = no cap) */
+    cairn_window_t upload_window; /* [sync] upload_windows = always */
 } cairn_config_t;
 
 void cairn_config_defaults(cairn_config_t *cfg);

@@ -25,6 +25,7 @@
 #include "log.h"
 #include "store.h"
 #include "store_sync.h"
+#include "sync_chunks.h"
 
 enum { P_CONNECTING, P_HELLO, P_HS, P_OPEN };
 
@@ -70,6 +71,7 @@ static void handle_closed(uv_handle_t *h)
     cairn_channel_wipe(&s->ch);
     sodium_memzero(s->psk, sizeof s->psk);
     cairn_frame_reader_free(&s->reader);
+    cairn_sync_chunks_free(s);
     for (int i = 0; i < s->nparts; i++)
         cairn_vector_free(&s->parts[i].peer);
     free(s->parts);
@@ -134,6 +136,8 @@ static void on_write(uv_write_t *req, int status)
         fail(s, "write to %s failed: %s", s->peer, uv_strerror(status));
     if (s->closing && s->writes == 0)
         close_now(s);
+    else if (s->out_bytes == 0 && !s->closing)
+        cairn_sync_chunks_drained(s); /* evidence pieces go only when nothing else waits */
 }
 
 /* Queues one frame (header + payload); the payload is copied. */
@@ -275,6 +279,9 @@ static int send_with_vector(cairn_sync_session_t *s, const char *t, cairn_sync_p
 
 int cairn_sync_session_start_sync(cairn_sync_session_t *s)
 {
+    int crc = cairn_sync_chunks_start(s);
+    if (crc != 0)
+        return crc;
     for (int i = 0; i < s->nparts; i++) {
         int rc = send_with_vector(s, "vec", &s->parts[i], NULL, 0);
         if (rc != 0)
@@ -339,6 +346,7 @@ static void on_timer(uv_timer_t *t)
     }
     for (int i = 0; i < s->nparts; i++)
         pump(s, &s->parts[i]);
+    cairn_sync_chunks_tick(s);
 }
 
 /* Updates p's peer vector from a message's "v". */
@@ -408,6 +416,8 @@ static void on_message(cairn_sync_session_t *s, const msgpack_object *m)
     bool vec = tlen == 3 && memcmp(t, "vec", 3) == 0;
     bool cs = tlen == 2 && memcmp(t, "cs", 2) == 0;
     bool ack = tlen == 3 && memcmp(t, "ack", 3) == 0;
+    if (!vec && !cs && !ack && cairn_sync_chunks_is_message(t, tlen))
+        return cairn_sync_chunks_message(s, t, tlen, m);
     if (!vec && !cs && !ack) {
         if (s->ops->message == NULL || s->ops->message(s, t, tlen, m) != 0)
             cairn_sync_session_close(s, s->reason[0] ? s->reason : "unexpected message");
