@@ -132,7 +132,8 @@ static void print_evidence(const msgpack_object *st)
         cairn_fmt_size(cairn_rpc_u64(ev, "upload_rate"), a, sizeof a);
         printf(" (upload capped at %s/s)", a);
     }
-    putchar('\n');
+    printf(", change sets waited behind at most %llu B\n",
+           (unsigned long long)cairn_rpc_u64(ev, "event_wait_max"));
     const msgpack_object *files = cairn_mp_get(ev, "files");
     if (files == NULL || files->type != MSGPACK_OBJECT_ARRAY)
         return;

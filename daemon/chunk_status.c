@@ -11,7 +11,7 @@ void cairn_sync_chunks_pack_status(cairn_daemon_t *d, msgpack_packer *pk)
 {
     const cairn_chunk_state_t *st = d->chunks;
     cairn_mp_pack_cstr(pk, "evidence");
-    msgpack_pack_map(pk, 10);
+    msgpack_pack_map(pk, 11);
     cairn_mp_pack_kv_u64(pk, "bytes_sent", st->c.bytes_sent);
     cairn_mp_pack_kv_u64(pk, "bytes_received", st->c.bytes_received);
     cairn_mp_pack_kv_u64(pk, "bytes_stored", st->c.bytes_stored);
@@ -21,6 +21,7 @@ void cairn_sync_chunks_pack_status(cairn_daemon_t *d, msgpack_packer *pk)
     cairn_mp_pack_kv_u64(pk, "resumed", st->c.cuts_resumed);
     cairn_mp_pack_kv_u64(pk, "rate", (uint64_t)(st->rate > 0 ? st->rate : 0));
     cairn_mp_pack_kv_u64(pk, "upload_rate", d->cfg.upload_rate);
+    cairn_mp_pack_kv_u64(pk, "event_wait_max", st->c.event_wait_max);
     cairn_mp_pack_cstr(pk, "files");
     msgpack_pack_array(pk, (uint32_t)st->nprogress);
     for (int i = 0; i < st->nprogress; i++) {

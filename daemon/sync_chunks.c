@@ -227,6 +227,13 @@ void cairn_sync_chunks_tick(cairn_sync_session_t *s)
         cairn_chunk_pull_tick(c->pull);
 }
 
+void cairn_sync_chunks_note_event_wait(cairn_sync_session_t *s)
+{
+    cairn_chunk_state_t *st = s->d->chunks;
+    if (st != NULL && s->chunks != NULL && s->out_bytes > st->c.event_wait_max)
+        st->c.event_wait_max = s->out_bytes;
+}
+
 void cairn_sync_chunks_drained(cairn_sync_session_t *s)
 {
     struct cairn_sync_chunks *c = s->chunks;

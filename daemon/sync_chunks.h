@@ -37,7 +37,7 @@
 /* Bytes asked for and not yet received, per session: what one cut can cost at most. */
 #define CAIRN_CHUNK_WINDOW (1024u * 1024)
 /* Chunks a session's receiver works on at once (arriving or being verified and fsync'd). */
-#define CAIRN_CHUNK_SLOTS 4
+#define CAIRN_CHUNK_SLOTS 8
 /* Ranges a sender queues before it calls the peer abusive. */
 #define CAIRN_CHUNK_QUEUE 64
 /* Files whose progress a school remembers for `status` (the most recently reported). */
@@ -51,6 +51,7 @@ typedef struct {
     uint64_t bytes_received; /* chunk bytes received in cdata and written (receiver) */
     uint64_t bytes_stored;   /* bytes of chunks verified and adopted (receiver) */
     uint64_t chunks_stored, chunks_bad, files_complete, wants_sent, cuts_resumed;
+    uint64_t event_wait_max; /* most bytes queued ahead of a change set while chunks flowed */
 } cairn_chunk_counters_t;
 
 /* What the hub last reported of one file (school side), for status and evidence list. */
@@ -97,6 +98,9 @@ void cairn_sync_chunks_message(struct cairn_sync_session *s, const char *t, size
 /* Every poll tick, and whenever the session's output drained. */
 void cairn_sync_chunks_tick(struct cairn_sync_session *s);
 void cairn_sync_chunks_drained(struct cairn_sync_session *s);
+/* A change set is about to be queued: records how many bytes wait ahead of it (the priority
+ * guarantee, checked by tests through `status`). */
+void cairn_sync_chunks_note_event_wait(struct cairn_sync_session *s);
 
 /* Packs "evidence": {counters, rate, "files": [progress to the hub]} for `status`
  * (chunk_status.c). */

@@ -321,11 +321,14 @@ static void pump(cairn_sync_session_t *s, cairn_sync_part_t *p)
         p->idle_at = changes;
     } else if (n == 0) {
         p->idle_at = changes;
-    } else if (send_with_vector(s, "cs", p, cs.data, cs.size) == 0) {
-        p->inflight = true;
-        s->events_sent += n;
-        cairn_log_debug("sync %s: sent %llu events of %s (%zu bytes)", s->peer,
-                        (unsigned long long)n, p->name, cs.size);
+    } else {
+        cairn_sync_chunks_note_event_wait(s);
+        if (send_with_vector(s, "cs", p, cs.data, cs.size) == 0) {
+            p->inflight = true;
+            s->events_sent += n;
+            cairn_log_debug("sync %s: sent %llu events of %s (%zu bytes)", s->peer,
+                            (unsigned long long)n, p->name, cs.size);
+        }
     }
     msgpack_sbuffer_destroy(&cs);
 }

@@ -25,6 +25,7 @@ evidence_counter() {
         bad) sed -E 's/.*\(([0-9]+) bad\).*/\1/' <<<"$line" ;;
         complete) sed -E 's/.* ([0-9]+) files complete.*/\1/' <<<"$line" ;;
         resumed) sed -E 's/.* ([0-9]+) resumed.*/\1/' <<<"$line" ;;
+        waited) c "$1" status | grep '^evidence rate' | sed -E 's/.*at most ([0-9]+) B.*/\1/' ;;
     esac
 }
 
