@@ -18,7 +18,13 @@ extern const cairn_subcmd_t cairn_cmd_submission[]; /* cmd_submission.c */
 extern const cairn_subcmd_t cairn_cmd_evidence[];   /* cmd_evidence.c */
 extern const cairn_subcmd_t cairn_cmd_bundle[];     /* cmd_bundle.c */
 extern const cairn_subcmd_t cairn_cmd_sync[];       /* cmd_sync.c */
-extern const cairn_cmd_doc_t cairn_cmd_status_doc;  /* cmd_status.c */
+/* evidence list, get, prioritize (cmd_evidence_sync.c), in cairn_cmd_evidence's table. */
+extern const cairn_cmd_doc_t cairn_evidence_list_doc, cairn_evidence_get_doc,
+    cairn_evidence_prioritize_doc;
+int cairn_cmd_evidence_list(const cairn_cli_t *cli, int argc, char **argv);
+int cairn_cmd_evidence_get(const cairn_cli_t *cli, int argc, char **argv);
+int cairn_cmd_evidence_prioritize(const cairn_cli_t *cli, int argc, char **argv);
+extern const cairn_cmd_doc_t cairn_cmd_status_doc; /* cmd_status.c */
 int cairn_cmd_status(const cairn_cli_t *cli, int argc, char **argv);
 extern const cairn_cmd_doc_t cairn_cmd_hash_doc; /* cmd_hash.c */
 int cairn_cmd_hash(const cairn_cli_t *cli, int argc, char **argv);

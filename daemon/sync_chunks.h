@@ -102,6 +102,19 @@ void cairn_sync_chunks_drained(struct cairn_sync_session *s);
  * guarantee, checked by tests through `status`). */
 void cairn_sync_chunks_note_event_wait(struct cairn_sync_session *s);
 
+/* Wall clock in unix ms (priorities, purge dates). */
+uint64_t cairn_sync_now_ms(void);
+
+/* How much of an evidence file this node holds (chunk_progress.c). */
+typedef struct {
+    uint64_t held, size;
+    uint32_t chunks_held, chunks;
+    bool complete; /* the manifest is stored: every chunk is here and verified */
+} cairn_file_progress_t;
+/* 0, or CAIRN_ENOTFOUND when no event names the file's manifest. */
+int cairn_sync_chunks_file_progress(struct cairn_daemon *d, const cairn_hash_t *file,
+                                    cairn_file_progress_t *out);
+
 /* Packs "evidence": {counters, rate, "files": [progress to the hub]} for `status`
  * (chunk_status.c). */
 void cairn_sync_chunks_pack_status(struct cairn_daemon *d, msgpack_packer *pk);

@@ -43,9 +43,6 @@ video_submission() {
     echo "$sub"
 }
 
-# file_hash FILE: the Cairn file hash (hex) of FILE.
-file_hash() { "$CAIRN" hash "$1" | awk '{print $1}'; }
-
 # wait_complete HUB HASH SECONDS: polls until the hub stored HASH's manifest (file complete).
 wait_complete() {
     local i n=$(( $3 * 10 ))
