@@ -21,6 +21,9 @@
 #include "log.h"
 #include "sync_window.h"
 
+/* The smallest piece sent under a rate cap (a whole piece when less is left in the range). */
+#define MIN_CAPPED_PIECE (8u * 1024)
+
 chunk_serve_t *cairn_chunk_serve_new(void)
 {
     chunk_serve_t *sv = calloc(1, sizeof *sv);
@@ -113,8 +116,14 @@ void cairn_chunk_serve_pump(cairn_sync_session_t *s, chunk_serve_t *sv)
         if (n > CAIRN_CHUNK_PIECE)
             n = CAIRN_CHUNK_PIECE;
         cairn_chunk_state_t *st = s->d->chunks;
-        if (!cairn_ratelimit_take(&st->limit, n, uv_now(s->d->loop)))
+        /* Under a cap, a smaller piece goes as soon as the bucket holds it, rather than waiting
+         * for a whole one: the cap is met closely with the 50 ms tick. */
+        uint64_t avail = cairn_ratelimit_available(&st->limit, uv_now(s->d->loop));
+        if (avail < n && avail < MIN_CAPPED_PIECE)
             break; /* the next tick tries again */
+        if (n > avail)
+            n = avail;
+        cairn_ratelimit_take(&st->limit, n, uv_now(s->d->loop));
         if (buf == NULL && (buf = malloc(CAIRN_CHUNK_PIECE)) == NULL)
             break;
         ssize_t got;

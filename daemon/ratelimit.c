@@ -3,6 +3,8 @@
  */
 #include "ratelimit.h"
 
+#include <stdint.h>
+
 void cairn_ratelimit_init(cairn_ratelimit_t *r, uint64_t rate, uint64_t min_burst, uint64_t now_ms)
 {
     r->rate = rate;
@@ -34,6 +36,14 @@ bool cairn_ratelimit_take(cairn_ratelimit_t *r, uint64_t n, uint64_t now_ms)
         return false;
     r->tokens -= n;
     return true;
+}
+
+uint64_t cairn_ratelimit_available(cairn_ratelimit_t *r, uint64_t now_ms)
+{
+    if (r->rate == 0)
+        return UINT64_MAX;
+    refill(r, now_ms);
+    return r->tokens;
 }
 
 uint64_t cairn_ratelimit_wait_ms(cairn_ratelimit_t *r, uint64_t n, uint64_t now_ms)

@@ -22,6 +22,9 @@ void cairn_ratelimit_init(cairn_ratelimit_t *r, uint64_t rate, uint64_t min_burs
 /* May n bytes go now? If so they are taken from the bucket. Always true when unlimited. */
 bool cairn_ratelimit_take(cairn_ratelimit_t *r, uint64_t n, uint64_t now_ms);
 
+/* Bytes that may go now (UINT64_MAX when unlimited). */
+uint64_t cairn_ratelimit_available(cairn_ratelimit_t *r, uint64_t now_ms);
+
 /* Milliseconds until n bytes may go (0 = now). */
 uint64_t cairn_ratelimit_wait_ms(cairn_ratelimit_t *r, uint64_t n, uint64_t now_ms);
 

@@ -101,6 +101,7 @@ static void test_rate_limit(void **state)
     cairn_ratelimit_t r;
     cairn_ratelimit_init(&r, 250000, 65536, 1000);
     assert_int_equal(r.burst, 65536);
+    assert_int_equal(cairn_ratelimit_available(&r, 1000), 65536);
     assert_true(cairn_ratelimit_take(&r, 65536, 1000));
     assert_false(cairn_ratelimit_take(&r, 65536, 1000));
     assert_int_equal(cairn_ratelimit_wait_ms(&r, 65536, 1000), 263);
@@ -116,6 +117,7 @@ static void test_rate_limit(void **state)
     assert_true(sent >= 250000 * 10 - 65536);
     cairn_ratelimit_init(&r, 0, 65536, 0);
     assert_true(cairn_ratelimit_take(&r, 1u << 30, 0));
+    assert_int_equal(cairn_ratelimit_available(&r, 0), UINT64_MAX);
 }
 
 static char path[PATH_MAX];
