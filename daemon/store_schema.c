@@ -174,6 +174,14 @@ static const char *const migrations[] = {
     "CREATE TABLE IF NOT EXISTS peer_sync("
     "  peer BLOB PRIMARY KEY CHECK(length(peer) = 32),"
     "  last_sync_ms INTEGER NOT NULL) WITHOUT ROWID;",
+    /* 8: evidence bytes to the hub (PROTOCOL.md 8.3, evidence chunks): submissions whose evidence
+     * an assessor asked for first (`cairn evidence prioritize`), and files whose bytes retention
+     * purged (their manifest, hashes and reviews stay). Local state of this node, not events. */
+    "CREATE TABLE evidence_priority("
+    "  submission TEXT PRIMARY KEY, at INTEGER NOT NULL) WITHOUT ROWID;"
+    "CREATE TABLE evidence_purged("
+    "  hash BLOB PRIMARY KEY CHECK(length(hash) = 32), at INTEGER NOT NULL,"
+    "  reason TEXT NOT NULL) WITHOUT ROWID;",
 };
 
 #define MIGRATION_COUNT ((int)(sizeof migrations / sizeof migrations[0]))

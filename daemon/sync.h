@@ -88,7 +88,8 @@ struct cairn_sync_session {
     cairn_sync_part_t *parts; /* nparts of cap_parts, grown by add_part */
     int nparts, cap_parts;
     uint64_t events_sent, events_received, started_ms, ticks;
-    void *user; /* owner's per-session data */
+    void *user;                       /* owner's per-session data */
+    struct cairn_sync_chunks *chunks; /* evidence chunk transfer (sync_chunks.h), once syncing */
 };
 
 /* Creates a session on d's loop. Initiator: connects to addr (HOST:PORT), pinning expect_pk, and

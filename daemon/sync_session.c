@@ -27,6 +27,7 @@
 #include "store_sync.h"
 #include "sync_persist.h"
 #include "sync_vec.h"
+#include "sync_chunks.h"
 
 enum { P_CONNECTING, P_HELLO, P_HS, P_OPEN };
 
@@ -72,6 +73,7 @@ static void handle_closed(uv_handle_t *h)
     cairn_channel_wipe(&s->ch);
     sodium_memzero(s->psk, sizeof s->psk);
     cairn_frame_reader_free(&s->reader);
+    cairn_sync_chunks_free(s);
     for (int i = 0; i < s->nparts; i++)
         cairn_vector_free(&s->parts[i].peer);
     free(s->parts);
@@ -136,6 +138,8 @@ static void on_write(uv_write_t *req, int status)
         fail(s, "write to %s failed: %s", s->peer, uv_strerror(status));
     if (s->closing && s->writes == 0)
         close_now(s);
+    else if (s->out_bytes == 0 && !s->closing)
+        cairn_sync_chunks_drained(s); /* evidence pieces go only when nothing else waits */
 }
 
 /* Queues one frame (header + payload); the payload is copied. */
@@ -277,6 +281,9 @@ static int send_with_vector(cairn_sync_session_t *s, const char *t, cairn_sync_p
 
 int cairn_sync_session_start_sync(cairn_sync_session_t *s)
 {
+    int crc = cairn_sync_chunks_start(s);
+    if (crc != 0)
+        return crc;
     for (int i = 0; i < s->nparts; i++) {
         int rc = cairn_sync_vec_send_digest(s, &s->parts[i]);
         if (rc != 0)
@@ -316,11 +323,14 @@ static void pump(cairn_sync_session_t *s, cairn_sync_part_t *p)
         p->idle_at = changes;
     } else if (n == 0) {
         p->idle_at = changes;
-    } else if (send_with_vector(s, "cs", p, cs.data, cs.size) == 0) {
-        p->inflight = true;
-        s->events_sent += n;
-        cairn_log_debug("sync %s: sent %llu events of %s (%zu bytes)", s->peer,
-                        (unsigned long long)n, p->name, cs.size);
+    } else {
+        cairn_sync_chunks_note_event_wait(s);
+        if (send_with_vector(s, "cs", p, cs.data, cs.size) == 0) {
+            p->inflight = true;
+            s->events_sent += n;
+            cairn_log_debug("sync %s: sent %llu events of %s (%zu bytes)", s->peer,
+                            (unsigned long long)n, p->name, cs.size);
+        }
     }
     msgpack_sbuffer_destroy(&cs);
 }
@@ -341,6 +351,7 @@ static void on_timer(uv_timer_t *t)
     }
     for (int i = 0; i < s->nparts; i++)
         pump(s, &s->parts[i]);
+    cairn_sync_chunks_tick(s);
 }
 
 /* Updates p's peer vector from a message's "v". */
@@ -411,6 +422,8 @@ static void on_message(cairn_sync_session_t *s, const msgpack_object *m)
     bool cs = tlen == 2 && memcmp(t, "cs", 2) == 0;
     bool ack = tlen == 3 && memcmp(t, "ack", 3) == 0;
     bool vreq = tlen == 4 && memcmp(t, "vreq", 4) == 0;
+    if (!vec && !cs && !ack && !vreq && cairn_sync_chunks_is_message(t, tlen))
+        return cairn_sync_chunks_message(s, t, tlen, m);
     if (!vec && !cs && !ack && !vreq) {
         if (s->ops->message == NULL || s->ops->message(s, t, tlen, m) != 0)
             cairn_sync_session_close(s, s->reason[0] ? s->reason : "unexpected message");
