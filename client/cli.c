@@ -47,6 +47,8 @@ static void print_help(FILE *f)
     for (size_t g = 0; g < sizeof groups / sizeof groups[0]; g++)
         for (const cairn_subcmd_t *s = groups[g].subs; s->name; s++)
             print_doc_line(f, s->doc);
+    for (const cairn_subcmd_t *s = cairn_cmd_search; s->name; s++)
+        print_doc_line(f, s->doc);
     print_doc_line(f, &cairn_cmd_status_doc);
     print_doc_line(f, &cairn_cmd_hash_doc);
     fputs("\nRun \"cairn VERB --help\" for what a verb does.\n", f);
@@ -286,6 +288,9 @@ int cairn_cli_main(int argc, char **argv)
         if (strcmp(name, groups[g].name) == 0)
             return cairn_cli_dispatch(&cli, name, groups[g].subs, argc - verb - 1, argv + verb + 1);
     }
+    for (const cairn_subcmd_t *s = cairn_cmd_search; s->name; s++)
+        if (strcmp(name, s->name) == 0)
+            return s->run(&cli, argc - verb - 1, argv + verb + 1);
     if (strcmp(name, "status") == 0)
         return cairn_cmd_status(&cli, argc - verb - 1, argv + verb + 1);
     if (strcmp(name, "hash") == 0)

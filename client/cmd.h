@@ -8,6 +8,7 @@
 #ifndef CAIRN_CLIENT_CMD_H
 #define CAIRN_CLIENT_CMD_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "cli.h"
@@ -18,6 +19,7 @@ extern const cairn_subcmd_t cairn_cmd_submission[]; /* cmd_submission.c */
 extern const cairn_subcmd_t cairn_cmd_evidence[];   /* cmd_evidence.c */
 extern const cairn_subcmd_t cairn_cmd_bundle[];     /* cmd_bundle.c */
 extern const cairn_subcmd_t cairn_cmd_sync[];       /* cmd_sync.c */
+extern const cairn_subcmd_t cairn_cmd_search[];     /* cmd_search.c: the top-level verb "search" */
 extern const cairn_cmd_doc_t cairn_cmd_status_doc;  /* cmd_status.c */
 int cairn_cmd_status(const cairn_cli_t *cli, int argc, char **argv);
 extern const cairn_cmd_doc_t cairn_cmd_hash_doc; /* cmd_hash.c */
@@ -65,5 +67,15 @@ typedef struct {
 } cairn_catalog_show_args_t;
 int cairn_cmd_catalog_show_parse(int argc, char **argv, cairn_catalog_show_args_t *a, char *err,
                                  size_t errlen);
+
+typedef struct {
+    char query[512 + 1]; /* the words joined with spaces */
+    const char *stack;
+    bool has_max_hours;
+    unsigned long max_hours;
+    bool peer_reviewable;
+    unsigned limit; /* 0: the daemon's default */
+} cairn_search_args_t;
+int cairn_cmd_search_parse(int argc, char **argv, cairn_search_args_t *a, char *err, size_t errlen);
 
 #endif

@@ -78,6 +78,7 @@ static const field_t credential_fields[] = {
     {"rubric", F_OBJECTS, true, 1, 64, 0},
     {"pd_hours", F_HOURS, true, 0, 0, 0},
     {"tags", F_STRS, true, 0, 32, 64},
+    {"peer_reviewable", F_BOOL, false, 0, 0, 0}, /* trained peers at a school may review it */
     END,
 };
 static const field_t resource_fields[] = {

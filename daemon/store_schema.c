@@ -23,6 +23,7 @@
 
 #include <cairn/err.h>
 
+#include "search.h"
 #include "store_schema.h"
 
 static const char *const migrations[] = {
@@ -113,6 +114,36 @@ static const char *const migrations[] = {
     "INSERT INTO peers_v3(node, role, name) SELECT node, role, name FROM peers;"
     "DROP TABLE peers;"
     "ALTER TABLE peers_v3 RENAME TO peers;",
+    /* 4: full-text search over the catalog (search.h): one row per credential, its latest
+     * version, mirrored by triggers into an FTS5 index; an existing catalog is indexed here.
+     * Safe to run again (IF NOT EXISTS, OR IGNORE), like migrations 2 and 3. */
+    "CREATE TABLE IF NOT EXISTS search_docs("
+    "  doc INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, version INTEGER NOT NULL,"
+    "  title TEXT NOT NULL, competency TEXT NOT NULL, key_method TEXT NOT NULL,"
+    "  components TEXT NOT NULL, research TEXT NOT NULL, tags TEXT NOT NULL,"
+    "  rubric TEXT NOT NULL, pd_hours REAL NOT NULL, peer_reviewable INTEGER NOT NULL);"
+    "CREATE VIRTUAL TABLE IF NOT EXISTS search_fts USING fts5(title, competency, key_method, "
+    "components,"
+    "  research, tags, rubric, content='search_docs', content_rowid='doc',"
+    "  tokenize='porter unicode61');"
+    "CREATE VIRTUAL TABLE IF NOT EXISTS search_vocab USING fts5vocab(search_fts, 'row');"
+    "CREATE TRIGGER IF NOT EXISTS search_docs_insert AFTER INSERT ON search_docs BEGIN"
+    "  INSERT INTO search_fts(rowid, title, competency, key_method, components, research, tags,"
+    "  rubric) VALUES(new.doc, new.title, new.competency, new.key_method, new.components,"
+    "  new.research, new.tags, new.rubric); END;"
+    "CREATE TRIGGER IF NOT EXISTS search_docs_delete AFTER DELETE ON search_docs BEGIN"
+    "  INSERT INTO search_fts(search_fts, rowid, title, competency, key_method, components,"
+    "  research, tags, rubric) VALUES('delete', old.doc, old.title, old.competency,"
+    "  old.key_method, old.components, old.research, old.tags, old.rubric); END;"
+    "CREATE TRIGGER IF NOT EXISTS search_docs_update AFTER UPDATE ON search_docs BEGIN"
+    "  INSERT INTO search_fts(search_fts, rowid, title, competency, key_method, components,"
+    "  research, tags, rubric) VALUES('delete', old.doc, old.title, old.competency,"
+    "  old.key_method, old.components, old.research, old.tags, old.rubric);"
+    "  INSERT INTO search_fts(rowid, title, competency, key_method, components, research, tags,"
+    "  rubric) VALUES(new.doc, new.title, new.competency, new.key_method, new.components,"
+    "  new.research, new.tags, new.rubric); END;"
+    "INSERT OR IGNORE INTO search_docs(" CAIRN_SEARCH_DOC_COLUMNS ") " CAIRN_SEARCH_DOC_SELECT
+    " WHERE c.version = (SELECT max(version) FROM credentials WHERE id = c.id) ORDER BY c.id;",
 };
 
 #define MIGRATION_COUNT ((int)(sizeof migrations / sizeof migrations[0]))

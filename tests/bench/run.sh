@@ -10,6 +10,8 @@
 #                      relay) initial sync of a 1,000-credential catalog, wire bytes per event
 #                      (target <= 300 B), idle sync round bytes (< 1 KB) and time, and hub ingest
 #                      (bench_ingest, target >= 100k events/s)
+#   search             bench_search: 10,000 generated credentials, p50/p99 latency of
+#                      catalog.search's work (target p99 < 10 ms) and top-3 quality at scale
 # usage: tests/bench/run.sh [BUILD_DIR] [MIB]   (defaults: build, 1024)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -52,3 +54,6 @@ awk -v u="$up_rate" -v c="$cp_rate" 'BEGIN { printf "upload_vs_cp_sync %.2f rati
 awk -v k="$hwm_kb" 'BEGIN { printf "daemon_vmhwm %.1f MiB (target <= 32; ratio %.2f)\n", k / 1024, k / 1024 / 32 }'
 if [ -x "$B/tests/bench_events" ]; then "$B/tests/bench_events"; fi
 tests/bench/bench_sync.sh "$B"
+if [ -x "$B/tests/bench_search" ]; then
+    CAIRN_SHARED=${CAIRN_SHARED:-../shared} CAIRN_SRC=. "$B/tests/bench_search"
+fi
