@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "cli.h"
 
@@ -19,8 +20,10 @@ extern const cairn_subcmd_t cairn_cmd_submission[]; /* cmd_submission.c */
 extern const cairn_subcmd_t cairn_cmd_evidence[];   /* cmd_evidence.c */
 extern const cairn_subcmd_t cairn_cmd_bundle[];     /* cmd_bundle.c */
 extern const cairn_subcmd_t cairn_cmd_sync[];       /* cmd_sync.c */
-extern const cairn_subcmd_t cairn_cmd_search[];     /* cmd_search.c: the top-level verb "search" */
-extern const cairn_cmd_doc_t cairn_cmd_status_doc;  /* cmd_status.c */
+/* Top-level verbs (cairn VERB ..., no group word), one table per file. */
+extern const cairn_subcmd_t cairn_cmd_search[];    /* cmd_search.c: search */
+extern const cairn_subcmd_t cairn_cmd_recommend[]; /* cmd_recommend.c: recommend(ations) */
+extern const cairn_cmd_doc_t cairn_cmd_status_doc; /* cmd_status.c */
 int cairn_cmd_status(const cairn_cli_t *cli, int argc, char **argv);
 extern const cairn_cmd_doc_t cairn_cmd_hash_doc; /* cmd_hash.c */
 int cairn_cmd_hash(const cairn_cli_t *cli, int argc, char **argv);
@@ -67,6 +70,10 @@ typedef struct {
 } cairn_catalog_show_args_t;
 int cairn_cmd_catalog_show_parse(int argc, char **argv, cairn_catalog_show_args_t *a, char *err,
                                  size_t errlen);
+
+/* "YYYY-MM-DD" (UTC) to unix milliseconds; CAIRN_EINVAL for anything else or a day that does
+ * not exist (2026-02-30). */
+int cairn_cmd_parse_date(const char *s, uint64_t *unix_ms);
 
 typedef struct {
     char query[512 + 1]; /* the words joined with spaces */

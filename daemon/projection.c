@@ -20,6 +20,7 @@
 #include "blobs.h"
 #include "mpbuf.h"
 #include "projection.h"
+#include "recommendation.h"
 #include "store_priv.h"
 
 #define TEXT_EVIDENCE_MAX (64u * 1024)
@@ -238,6 +239,9 @@ static const struct {
     {"evidence.add", project_evidence},
     {"submission.submit", project_submit},
     {"submission.withdraw", project_withdraw},
+    {"recommendation.add", cairn_projection_recommendation_add},
+    {"recommendation.accept", cairn_projection_recommendation_accept},
+    {"recommendation.dismiss", cairn_projection_recommendation_dismiss},
 };
 
 int cairn_projection_apply(cairn_store_t *s, const cairn_event_t *ev, const msgpack_object *body)

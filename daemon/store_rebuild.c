@@ -20,11 +20,12 @@
 #include "store_priv.h"
 
 static const char *const clear_sql[] = {
-    "DELETE FROM evidence",    "DELETE FROM submissions",
-    "DELETE FROM educators",   "DELETE FROM credential_parts",
-    "DELETE FROM credentials", "DELETE FROM stack_credentials",
-    "DELETE FROM stacks",      "DELETE FROM issuer",
+    "DELETE FROM evidence",        "DELETE FROM submissions",
+    "DELETE FROM educators",       "DELETE FROM credential_parts",
+    "DELETE FROM credentials",     "DELETE FROM stack_credentials",
+    "DELETE FROM stacks",          "DELETE FROM issuer",
     "DELETE FROM search_docs", /* its triggers empty the FTS index */
+    "DELETE FROM recommendations",
 };
 
 /* Every projection table, rows in primary-key order. */
@@ -39,6 +40,7 @@ static const char *const digest_sql[] = {
     "SELECT * FROM evidence ORDER BY submission, part",
     /* not doc: a rowid, assigned in arrival order */
     "SELECT " CAIRN_SEARCH_DOC_COLUMNS " FROM search_docs ORDER BY id",
+    "SELECT * FROM recommendations ORDER BY id",
 };
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))

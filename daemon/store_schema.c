@@ -144,6 +144,15 @@ static const char *const migrations[] = {
     "  new.research, new.tags, new.rubric); END;"
     "INSERT OR IGNORE INTO search_docs(" CAIRN_SEARCH_DOC_COLUMNS ") " CAIRN_SEARCH_DOC_SELECT
     " WHERE c.version = (SELECT max(version) FROM credentials WHERE id = c.id) ORDER BY c.id;",
+    /* 5: recommendations of a credential to an educator (recommendation.c). state is set by the
+     * latest (state_hlc, state_origin) of the accept/dismiss events; 0 and x'' before any. */
+    "CREATE TABLE IF NOT EXISTS recommendations("
+    "  id TEXT PRIMARY KEY, from_educator TEXT NOT NULL, to_educator TEXT NOT NULL,"
+    "  credential TEXT NOT NULL, note TEXT NOT NULL,"
+    "  state TEXT NOT NULL CHECK(state IN ('open', 'accepted', 'dismissed')),"
+    "  created INTEGER NOT NULL, origin BLOB NOT NULL,"
+    "  state_hlc INTEGER NOT NULL, state_origin BLOB NOT NULL) WITHOUT ROWID;"
+    "CREATE INDEX IF NOT EXISTS recommendations_by_to ON recommendations(to_educator, state);",
 };
 
 #define MIGRATION_COUNT ((int)(sizeof migrations / sizeof migrations[0]))
