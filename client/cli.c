@@ -31,6 +31,7 @@ static const struct {
     {"catalog", cairn_cmd_catalog},       {"educator", cairn_cmd_educator},
     {"submission", cairn_cmd_submission}, {"evidence", cairn_cmd_evidence},
     {"bundle", cairn_cmd_bundle},         {"sync", cairn_cmd_sync},
+    {"stack", cairn_cmd_stack},
 };
 
 /* Verbs without a group word, each file's table. */

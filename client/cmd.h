@@ -20,6 +20,7 @@ extern const cairn_subcmd_t cairn_cmd_submission[]; /* cmd_submission.c */
 extern const cairn_subcmd_t cairn_cmd_evidence[];   /* cmd_evidence.c */
 extern const cairn_subcmd_t cairn_cmd_bundle[];     /* cmd_bundle.c */
 extern const cairn_subcmd_t cairn_cmd_sync[];       /* cmd_sync.c */
+extern const cairn_subcmd_t cairn_cmd_stack[];      /* cmd_stack.c */
 /* Top-level verbs (cairn VERB ..., no group word), one table per file. */
 extern const cairn_subcmd_t cairn_cmd_search[];    /* cmd_search.c: search */
 extern const cairn_subcmd_t cairn_cmd_recommend[]; /* cmd_recommend.c: recommend(ations) */
