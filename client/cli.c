@@ -35,7 +35,8 @@ static const struct {
 };
 
 /* Verbs without a group word, each file's table. */
-static const cairn_subcmd_t *const toplevel[] = {cairn_cmd_search, cairn_cmd_recommend};
+static const cairn_subcmd_t *const toplevel[] = {cairn_cmd_search, cairn_cmd_recommend,
+                                                 cairn_cmd_kiosk};
 
 static void print_doc_line(FILE *f, const cairn_cmd_doc_t *doc)
 {

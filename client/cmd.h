@@ -24,10 +24,13 @@ extern const cairn_subcmd_t cairn_cmd_stack[];      /* cmd_stack.c */
 /* Top-level verbs (cairn VERB ..., no group word), one table per file. */
 extern const cairn_subcmd_t cairn_cmd_search[];    /* cmd_search.c: search */
 extern const cairn_subcmd_t cairn_cmd_recommend[]; /* cmd_recommend.c: recommend(ations) */
+extern const cairn_subcmd_t cairn_cmd_kiosk[];     /* kiosk_main.c: kiosk */
 extern const cairn_cmd_doc_t cairn_cmd_status_doc; /* cmd_status.c */
 int cairn_cmd_status(const cairn_cli_t *cli, int argc, char **argv);
 extern const cairn_cmd_doc_t cairn_cmd_hash_doc; /* cmd_hash.c */
 int cairn_cmd_hash(const cairn_cli_t *cli, int argc, char **argv);
+extern const cairn_cmd_doc_t cairn_cmd_educator_pin_doc; /* cmd_pin.c */
+int cairn_cmd_educator_pin(const cairn_cli_t *cli, int argc, char **argv);
 
 /* Limits the client checks itself, so a mistake is caught before anything is sent. */
 #define CAIRN_CATALOG_MAX (2u * 1024 * 1024) /* catalog.import json */

@@ -153,6 +153,10 @@ static const char *const migrations[] = {
     "  created INTEGER NOT NULL, origin BLOB NOT NULL,"
     "  state_hlc INTEGER NOT NULL, state_origin BLOB NOT NULL) WITHOUT ROWID;"
     "CREATE INDEX IF NOT EXISTS recommendations_by_to ON recommendations(to_educator, state);",
+    /* 6: kiosk PINs (pin.h): local state, not a projection: never synced, never rebuilt. */
+    "CREATE TABLE IF NOT EXISTS educator_pins("
+    "  educator TEXT PRIMARY KEY, hash TEXT NOT NULL, failures INTEGER NOT NULL,"
+    "  lockouts INTEGER NOT NULL, locked_until INTEGER NOT NULL) WITHOUT ROWID;",
 };
 
 #define MIGRATION_COUNT ((int)(sizeof migrations / sizeof migrations[0]))
