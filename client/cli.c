@@ -32,7 +32,12 @@ static const struct {
     {"submission", cairn_cmd_submission}, {"evidence", cairn_cmd_evidence},
     {"bundle", cairn_cmd_bundle},         {"sync", cairn_cmd_sync},
     {"review", cairn_cmd_review},         {"badge", cairn_cmd_badge},
+    {"stack", cairn_cmd_stack},
 };
+
+/* Verbs without a group word, each file's table. */
+static const cairn_subcmd_t *const toplevel[] = {cairn_cmd_search, cairn_cmd_recommend,
+                                                 cairn_cmd_kiosk};
 
 static void print_doc_line(FILE *f, const cairn_cmd_doc_t *doc)
 {
@@ -49,6 +54,9 @@ static void print_help(FILE *f)
         f);
     for (size_t g = 0; g < sizeof groups / sizeof groups[0]; g++)
         for (const cairn_subcmd_t *s = groups[g].subs; s->name; s++)
+            print_doc_line(f, s->doc);
+    for (size_t t = 0; t < sizeof toplevel / sizeof toplevel[0]; t++)
+        for (const cairn_subcmd_t *s = toplevel[t]; s->name; s++)
             print_doc_line(f, s->doc);
     print_doc_line(f, &cairn_cmd_status_doc);
     print_doc_line(f, &cairn_cmd_hash_doc);
@@ -293,6 +301,10 @@ int cairn_cli_main(int argc, char **argv)
         if (strcmp(name, groups[g].name) == 0)
             return cairn_cli_dispatch(&cli, name, groups[g].subs, argc - verb - 1, argv + verb + 1);
     }
+    for (size_t t = 0; t < sizeof toplevel / sizeof toplevel[0]; t++)
+        for (const cairn_subcmd_t *s = toplevel[t]; s->name; s++)
+            if (strcmp(name, s->name) == 0)
+                return s->run(&cli, argc - verb - 1, argv + verb + 1);
     if (strcmp(name, "status") == 0)
         return cairn_cmd_status(&cli, argc - verb - 1, argv + verb + 1);
     if (strcmp(name, "hash") == 0)

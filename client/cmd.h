@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "cli.h"
 
@@ -37,6 +38,11 @@ extern const cairn_cmd_doc_t cairn_evidence_list_doc, cairn_evidence_get_doc,
 int cairn_cmd_evidence_list(const cairn_cli_t *cli, int argc, char **argv);
 int cairn_cmd_evidence_get(const cairn_cli_t *cli, int argc, char **argv);
 int cairn_cmd_evidence_prioritize(const cairn_cli_t *cli, int argc, char **argv);
+extern const cairn_subcmd_t cairn_cmd_stack[]; /* cmd_stack.c */
+/* Top-level verbs (cairn VERB ..., no group word), one table per file. */
+extern const cairn_subcmd_t cairn_cmd_search[];    /* cmd_search.c: search */
+extern const cairn_subcmd_t cairn_cmd_recommend[]; /* cmd_recommend.c: recommend(ations) */
+extern const cairn_subcmd_t cairn_cmd_kiosk[];     /* kiosk_main.c: kiosk */
 extern const cairn_cmd_doc_t cairn_cmd_status_doc; /* cmd_status.c */
 int cairn_cmd_status(const cairn_cli_t *cli, int argc, char **argv);
 extern const cairn_cmd_doc_t cairn_cmd_hash_doc; /* cmd_hash.c */
@@ -46,6 +52,8 @@ int cairn_cmd_pair(const cairn_cli_t *cli, int argc, char **argv);
 /* After cairn_rpc_open() to a TCP address: when known_hosts pins it, runs the secure channel
  * with the device key (*secured true). 0, or a negative code with rpc->err. */
 int cairn_cli_connect_secure(const cairn_addr_t *addr, cairn_rpc_t *rpc, bool *secured);
+extern const cairn_cmd_doc_t cairn_cmd_educator_pin_doc; /* cmd_pin.c */
+int cairn_cmd_educator_pin(const cairn_cli_t *cli, int argc, char **argv);
 
 /* Limits the client checks itself, so a mistake is caught before anything is sent. */
 #define CAIRN_CATALOG_MAX (2u * 1024 * 1024) /* catalog.import json */
@@ -108,5 +116,19 @@ typedef struct {
 } cairn_catalog_show_args_t;
 int cairn_cmd_catalog_show_parse(int argc, char **argv, cairn_catalog_show_args_t *a, char *err,
                                  size_t errlen);
+
+/* "YYYY-MM-DD" (UTC) to unix milliseconds; CAIRN_EINVAL for anything else or a day that does
+ * not exist (2026-02-30). */
+int cairn_cmd_parse_date(const char *s, uint64_t *unix_ms);
+
+typedef struct {
+    char query[512 + 1]; /* the words joined with spaces */
+    const char *stack;
+    bool has_max_hours;
+    unsigned long max_hours;
+    bool peer_reviewable;
+    unsigned limit; /* 0: the daemon's default */
+} cairn_search_args_t;
+int cairn_cmd_search_parse(int argc, char **argv, cairn_search_args_t *a, char *err, size_t errlen);
 
 #endif

@@ -141,5 +141,6 @@ static int run_list(const cairn_cli_t *cli, int argc, char **argv)
 const cairn_subcmd_t cairn_cmd_educator[] = {
     {"add", run_add, &add_doc},
     {"list", run_list, &list_doc},
+    {"pin", cairn_cmd_educator_pin, &cairn_cmd_educator_pin_doc}, /* cmd_pin.c */
     {NULL, NULL, NULL},
 };

@@ -24,6 +24,19 @@ void cairn_progress_init(cairn_progress_t *p, FILE *out)
     p->start = now_seconds();
     p->last_draw = 0;
     p->drawn = false;
+    p->draw_fn = NULL;
+    p->draw_arg = NULL;
+}
+
+void cairn_progress_init_hook(cairn_progress_t *p,
+                              void (*fn)(void *arg, const char *line, uint64_t done,
+                                         uint64_t total),
+                              void *arg)
+{
+    cairn_progress_init(p, stderr);
+    p->tty = true;
+    p->draw_fn = fn;
+    p->draw_arg = arg;
 }
 
 void cairn_progress_format(char *out, size_t outlen, const char *phase, uint64_t done,
@@ -51,6 +64,11 @@ static void draw(cairn_progress_t *p, double now)
 {
     char line[CAIRN_PROGRESS_LINE_MAX];
     cairn_progress_format(line, sizeof line, p->phase, p->done, p->total, now - p->start);
+    p->last_draw = now;
+    if (p->draw_fn != NULL) {
+        p->draw_fn(p->draw_arg, line, p->done, p->total);
+        return;
+    }
     /* \r then "erase to end of line": a shorter line leaves no tail of the longer one. */
     fprintf(p->out, "\r%s\033[K", line);
     fflush(p->out);
@@ -80,7 +98,7 @@ void cairn_progress_update(cairn_progress_t *p, uint64_t done)
 
 void cairn_progress_clear(cairn_progress_t *p)
 {
-    if (p->tty && p->drawn) {
+    if (p->tty && p->drawn && p->draw_fn == NULL) {
         fputs("\r\033[K", p->out);
         fflush(p->out);
     }

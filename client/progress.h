@@ -23,10 +23,20 @@ typedef struct {
     double start;     /* seconds, monotonic */
     double last_draw; /* seconds, monotonic; 0 before the first draw */
     bool drawn;       /* a line is on screen and must be cleared */
+    /* When set (cairn_progress_init_hook), the line goes to draw_fn instead of out: the kiosk
+     * draws it as a bar in its own screen. */
+    void (*draw_fn)(void *arg, const char *line, uint64_t done, uint64_t total);
+    void *draw_arg;
 } cairn_progress_t;
 
 /* Binds to out; draws only if out is a terminal. */
 void cairn_progress_init(cairn_progress_t *p, FILE *out);
+
+/* Draws through fn (at most ten times a second, and at the end) instead of a stream. */
+void cairn_progress_init_hook(cairn_progress_t *p,
+                              void (*fn)(void *arg, const char *line, uint64_t done,
+                                         uint64_t total),
+                              void *arg);
 
 /* Starts a phase of total bytes, resetting the rate. */
 void cairn_progress_start(cairn_progress_t *p, const char *phase, uint64_t total);

@@ -39,7 +39,7 @@ static int catalog_import(cairn_req_t *req)
     return 0;
 }
 
-static int stack_exists(cairn_req_t *req, const char *stack, size_t len)
+int cairn_api_stack_exists(cairn_req_t *req, const char *stack, size_t len)
 {
     sqlite3_stmt *st = NULL;
     int rc = cairn_store_stmt(req->d->store, "SELECT 1 FROM stacks WHERE id = ?1", &st);
@@ -94,7 +94,7 @@ static int catalog_list(cairn_req_t *req)
     int rc = cairn_api_arg_str(req, "stack", false, 1, 64, &stack, &stack_len);
     if (rc != 0)
         return rc;
-    if (stack != NULL && (rc = stack_exists(req, stack, stack_len)) != 0)
+    if (stack != NULL && (rc = cairn_api_stack_exists(req, stack, stack_len)) != 0)
         return rc;
     rc = cairn_store_stmt(req->d->store,
                           "SELECT c.id, c.version, c.title, c.pd_hours,"

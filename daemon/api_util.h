@@ -35,6 +35,10 @@ int cairn_api_arg_u64(cairn_req_t *req, const char *key, uint64_t *v, bool *pres
 int cairn_api_arg_id(cairn_req_t *req, const char *key, cairn_id_kind_t kind,
                      char out[CAIRN_ID_TEXT_LEN + 1]);
 
+/* 0 when stack id s[0..len) is in the catalog, else CAIRN_ENOTFOUND ("no stack 'x'") or a store
+ * error, with req->errmsg filled (api_catalog.c). */
+int cairn_api_stack_exists(cairn_req_t *req, const char *stack, size_t len);
+
 /* Packs one row of st as one array element. */
 typedef void (*cairn_api_row_fn)(msgpack_packer *pk, sqlite3_stmt *st);
 

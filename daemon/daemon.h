@@ -12,6 +12,7 @@
 
 struct cairn_store;
 struct cairn_blobs;
+struct cairn_synonyms;
 
 typedef struct cairn_daemon {
     uv_loop_t *loop;
@@ -25,6 +26,7 @@ typedef struct cairn_daemon {
     struct cairn_sync_hub *sync_hub;       /* the sync listener (a hub with [sync]), or NULL */
     struct cairn_sync_school *sync_school; /* the link to our hub (hub.peer), or NULL */
     struct cairn_chunk_state *chunks;      /* evidence chunk sync (sync_chunks.h) */
+    struct cairn_synonyms *synonyms;       /* search's synonym table, or NULL (search.h) */
 } cairn_daemon_t;
 
 #endif

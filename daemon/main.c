@@ -35,6 +35,7 @@
 #include "fsutil.h"
 #include "identity.h"
 #include "log.h"
+#include "search_synonyms.h"
 #include "server.h"
 #include "store.h"
 #include "store_sync.h"
@@ -387,9 +388,20 @@ static int run_daemon(cairn_daemon_t *d, bool tcp)
     if (rc != 0)
         return fail("cannot open the store %s: %s", path, cairn_strerror(rc));
     cairn_store_set_signer(d->store, d->node_sk); /* our events get signed checkpoints */
+    rc = cairn_synonyms_open(d->datadir, &d->synonyms, path, sizeof path, err, sizeof err);
+    if (rc != 0) {
+        cairn_store_close(d->store);
+        return fail("search synonyms: %s", err);
+    }
+    if (d->synonyms == NULL)
+        cairn_log_warn("search: no synonym table (%s/synonyms.tsv or %s): plain words only",
+                       d->datadir, cairn_synonyms_default_path());
+    else
+        cairn_log_info("search: %zu synonyms from %s", cairn_synonyms_count(d->synonyms), path);
     rc = cairn_blobs_open(d->loop, d->datadir, d->cfg.disk_reserve, &d->blobs);
     if (rc != 0) {
         cairn_store_close(d->store);
+        cairn_synonyms_free(d->synonyms);
         return fail("cannot open the blob store in %s: %s", d->datadir, cairn_strerror(rc));
     }
 
@@ -406,6 +418,7 @@ static int run_daemon(cairn_daemon_t *d, bool tcp)
         cairn_chunk_state_free(d->chunks);
         cairn_blobs_close(d->blobs);
         cairn_store_close(d->store);
+        cairn_synonyms_free(d->synonyms);
         return fail("%s", err);
     }
     uint16_t port = cairn_server_tcp_port(rs.server);
@@ -473,6 +486,8 @@ static int run_daemon(cairn_daemon_t *d, bool tcp)
     d->chunks = NULL;
     cairn_blobs_close(d->blobs);
     cairn_store_close(d->store);
+    cairn_synonyms_free(d->synonyms);
+    d->synonyms = NULL;
     remove_file_in(d->datadir, PORT_FILE);
     remove_file_in(d->datadir, PID_FILE);
     cairn_log_info("stopped cleanly");

@@ -22,6 +22,7 @@
 #include "blobs.h"
 #include "mpbuf.h"
 #include "projection.h"
+#include "recommendation.h"
 #include "store_priv.h"
 
 #define TEXT_EVIDENCE_MAX (64u * 1024)
@@ -270,6 +271,9 @@ static const struct {
     {"award.issue", cairn_projection_award_issue},
     {"award.revoke", cairn_projection_award_revoke},
     {"catalog.status", cairn_projection_status_list},
+    {"recommendation.add", cairn_projection_recommendation_add},
+    {"recommendation.accept", cairn_projection_recommendation_accept},
+    {"recommendation.dismiss", cairn_projection_recommendation_dismiss},
 };
 
 int cairn_projection_apply(cairn_store_t *s, const cairn_event_t *ev, const msgpack_object *body)

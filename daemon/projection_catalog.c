@@ -15,6 +15,7 @@
 
 #include "catalog.h"
 #include "projection.h"
+#include "search.h"
 #include "store_priv.h"
 
 /* Parses the body's "json" string; *text and *len point at it, for storing it verbatim. */
@@ -232,6 +233,8 @@ int cairn_projection_credential(cairn_store_t *s, const cairn_event_t *ev,
     }
     if (rc == 0 && won)
         rc = credential_parts(s, id, version, json_object_get(credential, "evidence"));
+    if (rc == 0 && won)
+        rc = cairn_search_index_credential(s, id, version);
     json_decref(credential);
     return rc;
 }

@@ -6,11 +6,11 @@
  * A hub writes the catalog (catalog.* in `catalog`) and, into school partitions, reviews and
  * awards (review.claim, review.score, review.decide, award.issue: judged by their prefixes, so a
  * later award.* type such as a revocation falls under the same rule); a school writes educator.*,
- * submission.* and evidence.* only into its own partition, school:<its node id hex>. In a tree
- * (school -> region -> state) the origin of a catalog event or an award may be a hub we never met:
- * we accept it because our pinned upstream hub relays it, and its origin's signature verifies.
- * Upward, a child hub relays its schools' partitions; each school's events must still be signed by
- * the school the partition names.
+ * submission.*, evidence.* and recommendation.* only into its own partition, school:<its node id
+ * hex>. In a tree (school -> region -> state) the origin of a catalog event or an award may be a
+ * hub we never met: we accept it because our pinned upstream hub relays it, and its origin's
+ * signature verifies. Upward, a child hub relays its schools' partitions; each school's events must
+ * still be signed by the school the partition names.
  */
 #include <string.h>
 
@@ -117,7 +117,7 @@ int cairn_rights_check(void *arg, const uint8_t origin[CAIRN_NODE_ID_LEN], const
         return CAIRN_EDENIED;
     bool owner = own_school_partition(origin, partition);
     if (has_prefix(type, "educator.") || has_prefix(type, "submission.") ||
-        has_prefix(type, "evidence.")) {
+        has_prefix(type, "evidence.") || has_prefix(type, "recommendation.")) {
         if (!owner)
             return CAIRN_EDENIED;
         return direct || upstream || child_hub || mine ? 0 : CAIRN_EDENIED;

@@ -97,7 +97,12 @@ cairn_hlc_t *cairn_store_clock(cairn_store_t *s);
 int cairn_store_append_body(cairn_store_t *s, const char *partition, const char *type,
                             const char *entity, cairn_mpbuf_t *body);
 
-typedef enum { CAIRN_ID_EDUCATOR, CAIRN_ID_SUBMISSION, CAIRN_ID_AWARD } cairn_id_kind_t;
+typedef enum {
+    CAIRN_ID_EDUCATOR,
+    CAIRN_ID_SUBMISSION,
+    CAIRN_ID_AWARD,
+    CAIRN_ID_RECOMMENDATION
+} cairn_id_kind_t;
 
 /* Resolves a full id or a unique prefix of at least 4 characters into out. Errors, each with a
  * one-line message in err: CAIRN_EINVAL (too short, too long or not base32), CAIRN_ENOTFOUND,
@@ -109,5 +114,10 @@ int cairn_store_resolve_id(cairn_store_t *s, cairn_id_kind_t kind, const char *t
  * 32-byte key in hex? (peers by node id, devices by key.) */
 bool cairn_store_key_matches(const char *text, const uint8_t key[CAIRN_NODE_ID_LEN],
                              const char *name);
+/* An educator given as people give one: a full id, a unique id prefix, or a name (exact, ignoring
+ * ASCII case). Errors as cairn_store_resolve_id, with "no educator named or with id 'x'" when
+ * nothing fits and CAIRN_EAMBIGUOUS when two educators share the name. */
+int cairn_store_resolve_educator(cairn_store_t *s, const char *text, size_t len,
+                                 char out[CAIRN_ID_TEXT_LEN + 1], char *err, size_t errlen);
 
 #endif

@@ -16,6 +16,7 @@
 #include <cairn/mp.h>
 
 #include "projection.h"
+#include "search.h"
 #include "store_priv.h"
 
 static const char *const clear_sql[] = {
@@ -32,6 +33,8 @@ static const char *const clear_sql[] = {
     "DELETE FROM stack_credentials",
     "DELETE FROM stacks",
     "DELETE FROM issuer",
+    "DELETE FROM search_docs", /* its triggers empty the FTS index */
+    "DELETE FROM recommendations",
 };
 
 /* Every projection table, rows in primary-key order. */
@@ -49,6 +52,9 @@ static const char *const digest_sql[] = {
     "SELECT * FROM review_decisions ORDER BY submission, hlc, origin",
     "SELECT * FROM awards ORDER BY id",
     "SELECT * FROM status_lists ORDER BY url",
+    /* not doc: a rowid, assigned in arrival order */
+    "SELECT " CAIRN_SEARCH_DOC_COLUMNS " FROM search_docs ORDER BY id",
+    "SELECT * FROM recommendations ORDER BY id",
 };
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))

@@ -15,11 +15,12 @@
 #define PREFIX_MIN 4
 #define CANDIDATES_SHOWN 5
 
-static const char *const kind_name[] = {"educator", "submission", "award"};
+static const char *const kind_name[] = {"educator", "submission", "award", "recommendation"};
 static const char *const range_sql[] = {
     "SELECT id FROM educators WHERE id >= ?1 AND id < ?2 ORDER BY id LIMIT 6",
     "SELECT id FROM submissions WHERE id >= ?1 AND id < ?2 ORDER BY id LIMIT 6",
     "SELECT id FROM awards WHERE id >= ?1 AND id < ?2 ORDER BY id LIMIT 6",
+    "SELECT id FROM recommendations WHERE id >= ?1 AND id < ?2 ORDER BY id LIMIT 6",
 };
 
 int cairn_store_resolve_id(cairn_store_t *s, cairn_id_kind_t kind, const char *text, size_t len,
@@ -68,6 +69,47 @@ int cairn_store_resolve_id(cairn_store_t *s, cairn_id_kind_t kind, const char *t
     if (found > 1) {
         snprintf(err, errlen, "%s id prefix '%s' is ambiguous: %s%s", what, prefix, list,
                  found > CANDIDATES_SHOWN ? ", ..." : "");
+        return CAIRN_EAMBIGUOUS;
+    }
+    return 0;
+}
+
+int cairn_store_resolve_educator(cairn_store_t *s, const char *text, size_t len,
+                                 char out[CAIRN_ID_TEXT_LEN + 1], char *err, size_t errlen)
+{
+    sqlite3_stmt *st = NULL;
+    int found = 0, step;
+    int rc = cairn_store_resolve_id(s, CAIRN_ID_EDUCATOR, text, len, out, err, errlen);
+    if (rc != CAIRN_ENOTFOUND && rc != CAIRN_EINVAL)
+        return rc;
+    /* Not an id: a name. Names are at most 200 bytes (educator.add). */
+    if (len == 0 || len > 200) {
+        snprintf(err, errlen, "no educator named or with id '%.*s'", len > 64 ? 64 : (int)len,
+                 text);
+        return CAIRN_ENOTFOUND;
+    }
+    rc = cairn_store_stmt(s,
+                          "SELECT id FROM educators WHERE name = ?1 COLLATE NOCASE ORDER BY id"
+                          " LIMIT 2",
+                          &st);
+    if (rc != 0)
+        return rc;
+    sqlite3_bind_text(st, 1, text, (int)len, SQLITE_STATIC);
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        if (found++ == 0)
+            snprintf(out, CAIRN_ID_TEXT_LEN + 1, "%s", (const char *)sqlite3_column_text(st, 0));
+    }
+    sqlite3_reset(st);
+    if (step != SQLITE_DONE)
+        return cairn_store_code(step);
+    if (found == 0) {
+        snprintf(err, errlen, "no educator named or with id '%.*s'", len > 64 ? 64 : (int)len,
+                 text);
+        return CAIRN_ENOTFOUND;
+    }
+    if (found > 1) {
+        snprintf(err, errlen, "two or more educators are named '%.*s': give the id instead",
+                 (int)len, text);
         return CAIRN_EAMBIGUOUS;
     }
     return 0;

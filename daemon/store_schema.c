@@ -23,6 +23,7 @@
 
 #include <cairn/err.h>
 
+#include "search.h"
 #include "store_schema.h"
 
 static const char *const migrations[] = {
@@ -182,6 +183,49 @@ static const char *const migrations[] = {
     "CREATE TABLE evidence_purged("
     "  hash BLOB PRIMARY KEY CHECK(length(hash) = 32), at INTEGER NOT NULL,"
     "  reason TEXT NOT NULL) WITHOUT ROWID;",
+    /* 9: full-text search over the catalog (search.h): one row per credential, its latest
+     * version, mirrored by triggers into an FTS5 index; an existing catalog is indexed here.
+     * Safe to run again (IF NOT EXISTS, OR IGNORE), like migrations 2 and 3. */
+    "CREATE TABLE IF NOT EXISTS search_docs("
+    "  doc INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, version INTEGER NOT NULL,"
+    "  title TEXT NOT NULL, competency TEXT NOT NULL, key_method TEXT NOT NULL,"
+    "  components TEXT NOT NULL, research TEXT NOT NULL, tags TEXT NOT NULL,"
+    "  rubric TEXT NOT NULL, pd_hours REAL NOT NULL, peer_reviewable INTEGER NOT NULL);"
+    "CREATE VIRTUAL TABLE IF NOT EXISTS search_fts USING fts5(title, competency, key_method, "
+    "components,"
+    "  research, tags, rubric, content='search_docs', content_rowid='doc',"
+    "  tokenize='porter unicode61');"
+    "CREATE VIRTUAL TABLE IF NOT EXISTS search_vocab USING fts5vocab(search_fts, 'row');"
+    "CREATE TRIGGER IF NOT EXISTS search_docs_insert AFTER INSERT ON search_docs BEGIN"
+    "  INSERT INTO search_fts(rowid, title, competency, key_method, components, research, tags,"
+    "  rubric) VALUES(new.doc, new.title, new.competency, new.key_method, new.components,"
+    "  new.research, new.tags, new.rubric); END;"
+    "CREATE TRIGGER IF NOT EXISTS search_docs_delete AFTER DELETE ON search_docs BEGIN"
+    "  INSERT INTO search_fts(search_fts, rowid, title, competency, key_method, components,"
+    "  research, tags, rubric) VALUES('delete', old.doc, old.title, old.competency,"
+    "  old.key_method, old.components, old.research, old.tags, old.rubric); END;"
+    "CREATE TRIGGER IF NOT EXISTS search_docs_update AFTER UPDATE ON search_docs BEGIN"
+    "  INSERT INTO search_fts(search_fts, rowid, title, competency, key_method, components,"
+    "  research, tags, rubric) VALUES('delete', old.doc, old.title, old.competency,"
+    "  old.key_method, old.components, old.research, old.tags, old.rubric);"
+    "  INSERT INTO search_fts(rowid, title, competency, key_method, components, research, tags,"
+    "  rubric) VALUES(new.doc, new.title, new.competency, new.key_method, new.components,"
+    "  new.research, new.tags, new.rubric); END;"
+    "INSERT OR IGNORE INTO search_docs(" CAIRN_SEARCH_DOC_COLUMNS ") " CAIRN_SEARCH_DOC_SELECT
+    " WHERE c.version = (SELECT max(version) FROM credentials WHERE id = c.id) ORDER BY c.id;",
+    /* 10: recommendations of a credential to an educator (recommendation.c). state is set by the
+     * latest (state_hlc, state_origin) of the accept/dismiss events; 0 and x'' before any. */
+    "CREATE TABLE IF NOT EXISTS recommendations("
+    "  id TEXT PRIMARY KEY, from_educator TEXT NOT NULL, to_educator TEXT NOT NULL,"
+    "  credential TEXT NOT NULL, note TEXT NOT NULL,"
+    "  state TEXT NOT NULL CHECK(state IN ('open', 'accepted', 'dismissed')),"
+    "  created INTEGER NOT NULL, origin BLOB NOT NULL,"
+    "  state_hlc INTEGER NOT NULL, state_origin BLOB NOT NULL) WITHOUT ROWID;"
+    "CREATE INDEX IF NOT EXISTS recommendations_by_to ON recommendations(to_educator, state);",
+    /* 11: kiosk PINs (pin.h): local state, not a projection: never synced, never rebuilt. */
+    "CREATE TABLE IF NOT EXISTS educator_pins("
+    "  educator TEXT PRIMARY KEY, hash TEXT NOT NULL, failures INTEGER NOT NULL,"
+    "  lockouts INTEGER NOT NULL, locked_until INTEGER NOT NULL) WITHOUT ROWID;",
 };
 
 #define MIGRATION_COUNT ((int)(sizeof migrations / sizeof migrations[0]))

@@ -16,6 +16,8 @@
 #                      vs the plain Unix socket, MiB/s each and their ratio (min(MIB, 256) MiB)
 #   badge_issue_rate   Open Badges credentials issued per second on one core (target >= 1000/s),
 #   badge_verify_rate  and verified (with a status list), from bench_badge
+#   search             bench_search: 10,000 generated credentials, p50/p99 latency of
+#                      catalog.search's work (target p99 < 10 ms) and top-3 quality at scale
 # usage: tests/bench/run.sh [BUILD_DIR] [MIB]   (defaults: build, 1024)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -61,3 +63,6 @@ if [ -x "$B/tests/bench_review" ]; then CAIRN_SHARED=${CAIRN_SHARED:-../shared} 
 tests/bench/bench_sync.sh "$B"
 tests/bench/bench_lan.sh "$B" "$(( MIB < 256 ? MIB : 256 ))"
 if [ -x "$B/tests/bench_badge" ]; then "$B/tests/bench_badge"; fi
+if [ -x "$B/tests/bench_search" ]; then
+    CAIRN_SHARED=${CAIRN_SHARED:-../shared} CAIRN_SRC=. "$B/tests/bench_search"
+fi

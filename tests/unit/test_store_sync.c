@@ -454,6 +454,19 @@ static void test_rights_rules(void **state)
     assert_int_equal(cairn_rights_check(&r_from_a, a.pk, pa, "review.add"), D);
     assert_int_equal(cairn_rights_check(&r_from_a, a.pk, pa, "catalog.issuer"), D);
     assert_int_equal(cairn_rights_check(&r_from_s, a.pk, pa, "educator.add"), 0);
+    cairn_rights_ctx_t s_from_r_early = {st(&s), s.pk, true, r.pk};
+    /* Recommendations are the school's own, like its educators: never another school's, never
+     * the hub's, never in the catalog. */
+    assert_int_equal(cairn_rights_check(&r_from_a, a.pk, pa, "recommendation.add"), 0);
+    assert_int_equal(cairn_rights_check(&r_from_a, a.pk, pa, "recommendation.accept"), 0);
+    assert_int_equal(cairn_rights_check(&r_from_a, a.pk, pa, "recommendation.dismiss"), 0);
+    assert_int_equal(cairn_rights_check(&r_from_a, a.pk, px, "recommendation.add"), D);
+    assert_int_equal(cairn_rights_check(&r_from_a, x.pk, px, "recommendation.add"), D);
+    assert_int_equal(cairn_rights_check(&r_from_a, a.pk, "catalog", "recommendation.add"), D);
+    assert_int_equal(cairn_rights_check(&r_from_a, a.pk, pa, "recommendation."), D);
+    assert_int_equal(cairn_rights_check(&at_a, r.pk, pa, "recommendation.add"), D);
+    assert_int_equal(cairn_rights_check(&at_a, a.pk, pa, "recommendation.add"), 0);
+    assert_int_equal(cairn_rights_check(&s_from_r_early, a.pk, pa, "recommendation.add"), 0);
     /* Reviews and awards: from the upstream (any origin) or our own, never a school's. */
     assert_int_equal(cairn_rights_check(&r_from_s, s.pk, pa, "award.issue"), 0);
     assert_int_equal(cairn_rights_check(&r_from_a, r.pk, pa, "review.add"), 0);
