@@ -38,7 +38,9 @@ static void credits(struct strict *st, const json_t *a, struct cairn_badge *b)
         return;
     }
     double c = round(x * 100.0);
-    if (!(x > 0) || c > CAIRN_BADGE_PD_CENTIHOURS_MAX || fabs(x * 100.0 - c) > 1e-6) {
+    /* Exactly the double that hundredths give: another one (15.5000001) would be written in
+     * N-Quads from its own value by JSON-LD, not from ours. */
+    if (!(x > 0) || c > CAIRN_BADGE_PD_CENTIHOURS_MAX || c / 100.0 != x) {
         strict_fail(st, CAIRN_BADGE_UNSUPPORTED,
                     "credentialSubject.achievement.creditsAvailable %g is not a positive "
                     "number of hours with at most two decimals, up to 10000",

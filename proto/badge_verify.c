@@ -96,7 +96,7 @@ static int check_proof(struct cairn_badge_verdict *v, const struct proof_parts *
 }
 
 static void check_status(struct cairn_badge_verdict *v, const struct cairn_status_list *sl,
-                         const uint8_t issuer_pk[32])
+                         const uint8_t issuer_pk[32], int64_t now_ms)
 {
     const struct cairn_badge *b = &v->badge;
     if (!b->status_list_url)
@@ -117,9 +117,17 @@ static void check_status(struct cairn_badge_verdict *v, const struct cairn_statu
                 "statusListIndex %u is beyond the list's %zu entries", b->status_index, sl->nbits);
         return;
     }
-    if (bit)
+    if (bit) {
         verdict(v, CAIRN_BADGE_REVOKED, "the issuer revoked it (status list %.200s, index %u)",
                 sl->id, b->status_index);
+    } else if (sl->valid_until_ms && now_ms >= sl->valid_until_ms) {
+        /* revocation is final, so an old list that says "revoked" is believed; one that says
+         * "not revoked" is only as good as its date */
+        char t[BADGE_TIME_MAX];
+        badge_time_format(sl->valid_until_ms, t);
+        verdict(v, CAIRN_BADGE_STATUS_MISMATCH,
+                "the status list is out of date (valid until %s): get the issuer's current one", t);
+    }
 }
 
 int cairn_badge_verify(const char *json, size_t len, const struct cairn_status_list *status,
@@ -172,7 +180,7 @@ int cairn_badge_verify(const char *json, size_t len, const struct cairn_status_l
         badge_time_format(v->badge.valid_until_ms, t);
         verdict(v, CAIRN_BADGE_EXPIRED, "valid until %s", t);
     } else if (status) {
-        check_status(v, status, issuer_pk);
+        check_status(v, status, issuer_pk, now_ms);
     }
     return 0;
 }

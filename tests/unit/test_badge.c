@@ -187,6 +187,8 @@ static void test_bad_cases(void **state)
          "statusListIndex"},
         {"\"creditsAvailable\": 15.5", "\"creditsAvailable\": 15.555", CAIRN_BADGE_UNSUPPORTED,
          "creditsAvailable"},
+        {"\"creditsAvailable\": 15.5", "\"creditsAvailable\": 15.500000001",
+         CAIRN_BADGE_UNSUPPORTED, "creditsAvailable"},
         {"\"name\": \"Wait Time\",", "\"name\": \"Wait Time\", \"name\": \"Other\",",
          CAIRN_BADGE_NOT_JSON, "duplicate"},
     };

@@ -118,16 +118,20 @@ static void test_tampered(void **state)
     free(bits);
 }
 
-/* A correctly signed list whose encodedList is enc. */
-static char *signed_list(const char *enc)
+/* A correctly signed list whose encodedList is enc (and validUntil until, unless NULL). */
+static char *signed_list_until(const char *enc, const char *until)
 {
     char did[CAIRN_DIDKEY_MAX], vm[CAIRN_DIDKEY_VM_MAX], value[PROOF_VALUE_MAX];
     const char *t = "2025-11-24T16:00:00Z";
     struct cairn_rdf_dataset ds;
     cairn_didkey_encode(pk, did);
     cairn_didkey_vm(pk, vm);
-    struct status_list_doc d = {
-        .id = URL, .issuer_did = did, .valid_from = t, .subject = URL "#list", .encoded = enc};
+    struct status_list_doc d = {.id = URL,
+                                .issuer_did = did,
+                                .valid_from = t,
+                                .valid_until = until,
+                                .subject = URL "#list",
+                                .encoded = enc};
     cairn_rdf_init(&ds);
     assert_int_equal(status_list_quads(&d, &ds), 0);
     assert_int_equal(eddsa_rdfc_sign(&ds, t, vm, sk, value), 0);
@@ -139,9 +143,16 @@ static char *signed_list(const char *enc)
                             "statusPurpose", "revocation", "encodedList", enc, "proof",
                             eddsa_rdfc_proof_json(t, vm, value));
     assert_non_null(doc);
+    if (until)
+        json_object_set_new(doc, "validUntil", json_string(until));
     char *json = json_dumps(doc, 0);
     json_decref(doc);
     return json;
+}
+
+static char *signed_list(const char *enc)
+{
+    return signed_list_until(enc, NULL);
 }
 
 static char *gz_encoded(const uint8_t *data, size_t n, const char *trailer)
@@ -209,6 +220,55 @@ static void test_hostile_lists(void **state)
     free(ok);
 }
 
+/* A list with validUntil: after that date a "not revoked" is not trusted; "revoked" still is. */
+static void test_list_out_of_date(void **state)
+{
+    (void)state;
+    uint8_t *zeros = calloc(CAIRN_STATUS_LIST_MIN_BITS / 8, 1);
+    char *clean = gz_encoded(zeros, CAIRN_STATUS_LIST_MIN_BITS / 8, NULL);
+    zeros[0] = 0x80; /* index 0 revoked */
+    char *revoked = gz_encoded(zeros, CAIRN_STATUS_LIST_MIN_BITS / 8, NULL);
+    char idhash[CAIRN_BADGE_IDHASH_MAX], *badge, err[512];
+    size_t blen;
+    cairn_badge_identity_hash("ada@example.org", "s", idhash);
+    struct cairn_badge b = {
+        .id = "urn:uuid:1",
+        .name = "N",
+        .issuer_name = "Hub",
+        .identity_hash = idhash,
+        .achievement_id = "urn:cairn:credential:x:1",
+        .achievement_name = "A",
+        .achievement_description = "D",
+        .criteria_narrative = "C",
+        .valid_from_ms = T0,
+        .status_list_url = URL,
+        .status_index = 0,
+    };
+    assert_int_equal(cairn_badge_issue(&b, sk, T0, &badge, &blen, err, sizeof err), 0);
+    const int64_t until = INT64_C(1764086400000); /* 2025-11-25T16:00:00Z */
+    for (int r = 0; r < 2; r++) {
+        char *json = signed_list_until(r ? revoked : clean, "2025-11-25T16:00:00Z");
+        struct cairn_status_list sl;
+        struct cairn_badge_verdict v;
+        assert_int_equal(cairn_status_list_parse(json, strlen(json), &sl, err, sizeof err), 0);
+        assert_int_equal(sl.valid_until_ms, until);
+        assert_int_equal(cairn_badge_verify(badge, blen, &sl, until - 1, &v), 0);
+        assert_int_equal(v.status, r ? CAIRN_BADGE_REVOKED : CAIRN_BADGE_VALID);
+        cairn_badge_verdict_free(&v);
+        assert_int_equal(cairn_badge_verify(badge, blen, &sl, until, &v), 0);
+        assert_int_equal(v.status, r ? CAIRN_BADGE_REVOKED : CAIRN_BADGE_STATUS_MISMATCH);
+        if (!r)
+            assert_non_null(strstr(v.reason, "out of date"));
+        cairn_badge_verdict_free(&v);
+        cairn_status_list_free(&sl);
+        free(json);
+    }
+    free(badge);
+    free(clean);
+    free(revoked);
+    free(zeros);
+}
+
 int main(void)
 {
     if (sodium_init() < 0)
@@ -217,7 +277,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_round_trip),    cmocka_unit_test(test_bit_order),
         cmocka_unit_test(test_issue_refuses), cmocka_unit_test(test_tampered),
-        cmocka_unit_test(test_hostile_lists),
+        cmocka_unit_test(test_hostile_lists), cmocka_unit_test(test_list_out_of_date),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -101,7 +101,7 @@ enum cairn_badge_status {
     CAIRN_BADGE_NOT_YET_VALID,
     CAIRN_BADGE_EXPIRED,
     CAIRN_BADGE_REVOKED,
-    CAIRN_BADGE_STATUS_MISMATCH, /* the status list given is not the one the badge points to */
+    CAIRN_BADGE_STATUS_MISMATCH, /* the status list given is not the badge's, or out of date */
 };
 
 /* What verification found. When status is not NOT_JSON, MALFORMED or UNSUPPORTED, badge holds
