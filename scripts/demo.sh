@@ -6,7 +6,10 @@
 # enrol a second school with a token, the catalog flows down to it, a submission (with a 5 MiB
 # video) flows up with `cairn sync now`, status and equal state hashes on both sides. Then the
 # review loop: an assessor at the hub claims, scores not-yet with feedback and decides; Ridge sees
-# the feedback, resubmits keeping what met; the hub decides meets and the award reaches Ridge.
+# the feedback, resubmits keeping what met; the hub decides meets and the award reaches Ridge as
+# a signed Open Badges 3.0 credential, exported to demo-output/badge.json, verified with
+# `cairn badge verify` (against the synced revocation list, then with no daemon), with its QR code
+# (demo-output/badge-qr.png and in the terminal) and an "Add to LinkedIn" URL.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/setup.sh
@@ -118,6 +121,16 @@ step "Sync now, and the submission is at the hub"
 run "$CAIRN" --data "$RIDGE" sync now
 run "$CAIRN" --data "$HUB" submission list
 
+step "The video's bytes follow the events to the hub, chunk by chunk (resumable, verified)"
+for _ in $(seq 1 200); do
+    "$CAIRN" --data "$HUB" evidence list "$SUB2" 2>/dev/null | grep -q complete && break
+    sleep 0.05
+done
+run "$CAIRN" --data "$RIDGE" evidence list "$SUB2"
+run "$CAIRN" --data "$HUB" evidence list "$SUB2"
+run "$CAIRN" --data "$HUB" evidence get "$SUB2" video --out "$D/at-hub.mp4"
+cmp "$D/ridge-lesson.mp4" "$D/at-hub.mp4" && echo "the assessor's copy is byte for byte the teacher's"
+
 step "Status at both ends"
 run "$CAIRN" --data "$RIDGE" status
 run "$CAIRN" --data "$HUB" status
@@ -172,6 +185,20 @@ h2=$("$CAIRND" state-hash --data "$HUB" --partition "$PART")
 echo "ridge $h1"; echo "hub   $h2"
 [ "$h1" = "$h2" ] || { echo "state hashes of $PART differ after the review" >&2; exit 1; }
 
+step "The badge: a signed Open Badges 3.0 credential, at Ridge School, verified offline"
+OUT=$PWD/demo-output
+mkdir -p "$OUT"
+rm -f "$OUT/badge.json" "$OUT/badge-qr.png"
+run "$CAIRN" --data "$RIDGE" badge list
+AWARD=$("$CAIRN" --data "$RIDGE" badge list | awk 'NR == 1 { print $1 }')
+run "$CAIRN" --data "$RIDGE" badge export "$AWARD" --out "$OUT/badge.json"
+echo "(checked against the revocation list Ridge last synced from the hub:)"
+run "$CAIRN" --data "$RIDGE" badge verify "$OUT/badge.json"
+echo "(and with no daemon at all, as any verifier would:)"
+run env -u CAIRN_DATA "$CAIRN" badge verify "$OUT/badge.json" | head -n 2
+run "$CAIRN" badge qr "$OUT/badge.json" --png "$OUT/badge-qr.png" --terminal
+run "$CAIRN" badge linkedin "$OUT/badge.json"
+
 step "Stop both cleanly (SIGTERM)"
 kill -TERM "$RPID" "$HPID"
 wait "$RPID"; RPID=
@@ -179,4 +206,5 @@ wait "$HPID"; HPID=
 tail -n 1 "$D/ridge.log" "$D/hub.log"
 echo; echo "demo finished: a school box took a teacher's submission to 'submitted'; a hub enrolled" \
     "a second school, sent it the catalog, received its submission, reviewed it (not-yet, then" \
-    "meets on attempt 2) and its award reached the school, with equal state hashes."
+    "meets on attempt 2) and its award reached the school, with equal state hashes. The signed" \
+    "badge and its QR code are in $OUT (badge.json, badge-qr.png)."
