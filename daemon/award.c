@@ -25,6 +25,7 @@
 #define EVIDENCE_MAX CAIRN_BADGE_EVIDENCE_MAX
 #define NARRATIVE_MAX (CAIRN_BADGE_TEXT_MAX - 256)
 #define DEFAULT_BASE "https://cairn.invalid"
+#define BASE_MAX 256 /* the issuer's url; ids and list URLs append at most ~120 bytes to it */
 
 int cairn_award_issuer_key(const char *datadir, uint8_t sk[64], char *err, size_t errlen)
 {
@@ -71,7 +72,7 @@ int cairn_award_issuer_key(const char *datadir, uint8_t sk[64], char *err, size_
 /* Everything a credential needs, owned here until it is signed. */
 typedef struct {
     json_t *issuer, *cred;
-    char base[CAIRN_AWARD_URL_MAX];
+    char base[BASE_MAX];
     char id[CAIRN_AWARD_URL_MAX], achievement[CAIRN_AWARD_URL_MAX];
     char subject[128], salt[33], idhash[CAIRN_BADGE_IDHASH_MAX];
     char name[512], description[1024];
@@ -237,15 +238,20 @@ static int awards_issued(cairn_store_t *s, uint32_t *n)
 }
 
 /* BASE from the catalog issuer's url without a trailing slash. */
-static void base_url(const json_t *issuer, char out[CAIRN_AWARD_URL_MAX])
+static int base_url(const json_t *issuer, char out[BASE_MAX], char *err, size_t errlen)
 {
     const char *u = jstr(issuer, "url", DEFAULT_BASE);
     if (strncmp(u, "https://", 8) != 0 && strncmp(u, "http://", 7) != 0)
         u = DEFAULT_BASE;
-    snprintf(out, CAIRN_AWARD_URL_MAX, "%s", u);
+    if (strlen(u) >= BASE_MAX) {
+        snprintf(err, errlen, "the catalog issuer's url is over %d bytes", BASE_MAX - 1);
+        return CAIRN_EINVAL;
+    }
+    snprintf(out, BASE_MAX, "%s", u);
     size_t n = strlen(out);
     while (n > 0 && out[n - 1] == '/')
         out[--n] = '\0';
+    return 0;
 }
 
 void cairn_award_status_url(const char *base, uint32_t list, char out[CAIRN_AWARD_URL_MAX])
@@ -269,7 +275,8 @@ static int gather(cairn_store_t *s, const cairn_award_req_t *r, facts_t *f, char
                  (unsigned long long)r->version, cairn_strerror(rc));
         return rc;
     }
-    base_url(f->issuer, f->base);
+    if ((rc = base_url(f->issuer, f->base, err, errlen)) != 0)
+        return rc;
     snprintf(f->id, sizeof f->id, "%s/badges/%s", f->base, r->award);
     snprintf(f->achievement, sizeof f->achievement, "%s/credentials/%s/v%llu", f->base,
              r->credential, (unsigned long long)r->version);
