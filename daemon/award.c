@@ -270,9 +270,15 @@ static int gather(cairn_store_t *s, const cairn_award_req_t *r, facts_t *f, char
         return rc;
     }
     base_url(f->issuer, f->base);
-    snprintf(f->id, sizeof f->id, "%s/badges/%s", f->base, r->award);
-    snprintf(f->achievement, sizeof f->achievement, "%s/credentials/%s/v%llu", f->base,
-             r->credential, (unsigned long long)r->version);
+    /* Checked, not silently cut: a cut id would be a different IRI (and gcc's Debug build
+     * refuses the unchecked form, -Wformat-truncation). */
+    if (snprintf(f->id, sizeof f->id, "%s/badges/%s", f->base, r->award) >= (int)sizeof f->id ||
+        snprintf(f->achievement, sizeof f->achievement, "%s/credentials/%s/v%llu", f->base,
+                 r->credential, (unsigned long long)r->version) >= (int)sizeof f->achievement) {
+        snprintf(err, errlen, "the issuer url is too long for badge ids (limit %d bytes)",
+                 CAIRN_AWARD_URL_MAX - 64);
+        return CAIRN_ETOOBIG;
+    }
     snprintf(f->name, sizeof f->name, "%s", jstr(f->cred, "title", r->credential));
     snprintf(f->description, sizeof f->description,
              "Awarded for evidence from the educator's own classroom that met every part of the "
