@@ -31,6 +31,12 @@ int cairn_badge_run_status_list(const cairn_cli_t *cli, int argc, char **argv);
 /* The status list for url as last synced to the daemon cli names: 0 with *json (caller frees),
  * 1 when there is no daemon or it holds none. Quiet. */
 int cairn_badge_fetch_status(const cairn_cli_t *cli, const char *url, char **json, size_t *len);
+/* evidence list, get, prioritize (cmd_evidence_sync.c), in cairn_cmd_evidence's table. */
+extern const cairn_cmd_doc_t cairn_evidence_list_doc, cairn_evidence_get_doc,
+    cairn_evidence_prioritize_doc;
+int cairn_cmd_evidence_list(const cairn_cli_t *cli, int argc, char **argv);
+int cairn_cmd_evidence_get(const cairn_cli_t *cli, int argc, char **argv);
+int cairn_cmd_evidence_prioritize(const cairn_cli_t *cli, int argc, char **argv);
 extern const cairn_cmd_doc_t cairn_cmd_status_doc; /* cmd_status.c */
 int cairn_cmd_status(const cairn_cli_t *cli, int argc, char **argv);
 extern const cairn_cmd_doc_t cairn_cmd_hash_doc; /* cmd_hash.c */

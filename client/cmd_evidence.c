@@ -191,5 +191,8 @@ static int run_add(const cairn_cli_t *cli, int argc, char **argv)
 
 const cairn_subcmd_t cairn_cmd_evidence[] = {
     {"add", run_add, &add_doc},
+    {"list", cairn_cmd_evidence_list, &cairn_evidence_list_doc},
+    {"get", cairn_cmd_evidence_get, &cairn_evidence_get_doc},
+    {"prioritize", cairn_cmd_evidence_prioritize, &cairn_evidence_prioritize_doc},
     {NULL, NULL, NULL},
 };

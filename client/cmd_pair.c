@@ -1,5 +1,5 @@
 /*
- * cmd_pair.c: "cairn pair HOST[:PORT] CODE [--name NAME]" (PROTOCOL.md section 10b): makes
+ * cmd_pair.c: "cairn pair HOST[:PORT] CODE [--name NAME]" (PROTOCOL.md section 12): makes
  * this device's key if it has none, pairs it with the school's cairnd using the one-time code
  * printed by `cairnd pair`, and pins the daemon's key in known_hosts. Also how `cairn --connect
  * HOST:PORT` reaches a pinned daemon: through the channel, with the device key (secure.h).

@@ -90,7 +90,7 @@ static void print_sync(const msgpack_object *st)
     uint64_t last = cairn_rpc_u64(sy, "last_sync_ms");
     label("last sync");
     if (last == 0) {
-        printf("never (since cairnd started)\n");
+        printf("never\n");
     } else {
         uint64_t now = (uint64_t)time(NULL) * 1000;
         cairn_fmt_duration(now > last ? (now - last) / 1000 : 0, ago, sizeof ago);
@@ -104,6 +104,56 @@ static void print_sync(const msgpack_object *st)
     if (cairn_mp_get(sy, "next_retry_ms") != NULL) {
         label("next retry");
         printf("in %.1f s\n", (double)cairn_rpc_u64(sy, "next_retry_ms") / 1000.0);
+    }
+}
+
+/* The "evidence" map: chunk sync counters (exact bytes, for scripts too) and, at a school, each
+ * file's progress to the hub with its ETA. */
+static void print_evidence(const msgpack_object *st)
+{
+    const msgpack_object *ev = cairn_mp_get(st, "evidence");
+    char a[CAIRN_FMT_SIZE_MAX], eta[32];
+    if (ev == NULL || ev->type != MSGPACK_OBJECT_MAP)
+        return;
+    label("evidence");
+    printf("sent %llu B, received %llu B, stored %llu B in %llu chunks (%llu bad), "
+           "%llu files complete, %llu resumed\n",
+           (unsigned long long)cairn_rpc_u64(ev, "bytes_sent"),
+           (unsigned long long)cairn_rpc_u64(ev, "bytes_received"),
+           (unsigned long long)cairn_rpc_u64(ev, "bytes_stored"),
+           (unsigned long long)cairn_rpc_u64(ev, "chunks_stored"),
+           (unsigned long long)cairn_rpc_u64(ev, "chunks_bad"),
+           (unsigned long long)cairn_rpc_u64(ev, "files_complete"),
+           (unsigned long long)cairn_rpc_u64(ev, "resumed"));
+    cairn_fmt_size(cairn_rpc_u64(ev, "rate"), a, sizeof a);
+    label("evidence rate");
+    printf("%s/s", a);
+    if (cairn_rpc_u64(ev, "upload_rate") > 0) {
+        cairn_fmt_size(cairn_rpc_u64(ev, "upload_rate"), a, sizeof a);
+        printf(" (upload capped at %s/s)", a);
+    }
+    printf(", change sets waited behind at most %llu B\n",
+           (unsigned long long)cairn_rpc_u64(ev, "event_wait_max"));
+    const msgpack_object *files = cairn_mp_get(ev, "files");
+    if (files == NULL || files->type != MSGPACK_OBJECT_ARRAY)
+        return;
+    for (uint32_t i = 0; i < files->via.array.size; i++) {
+        const msgpack_object *f = &files->via.array.ptr[i];
+        cairn_strv_t h = cairn_rpc_str(f, "hash");
+        uint64_t held = cairn_rpc_u64(f, "held"), size = cairn_rpc_u64(f, "size");
+        cairn_fmt_size(size, a, sizeof a);
+        label("to hub");
+        printf("%.*s  %3.0f%% of %s", (int)(h.len > 16 ? 16 : h.len), h.p,
+               size ? 100.0 * (double)held / (double)size : 100.0, a);
+        const msgpack_object *done = cairn_mp_get(f, "done");
+        if (done != NULL && done->type == MSGPACK_OBJECT_BOOLEAN && done->via.boolean) {
+            printf("  complete\n");
+        } else if (cairn_mp_get(f, "eta_s") != NULL) {
+            cairn_fmt_duration(cairn_rpc_u64(f, "eta_s"), eta, sizeof eta);
+            printf("  ETA %s\n", eta);
+        } else {
+            printf("  waiting\n");
+        }
     }
 }
 
@@ -135,6 +185,7 @@ static void print_status(const cairn_rpc_t *rpc, const msgpack_object *hello,
     label("disk free");
     printf("%s (reserve %s)\n", a, b);
     print_sync(st);
+    print_evidence(st);
 }
 
 int cairn_cmd_status(const cairn_cli_t *cli, int argc, char **argv)

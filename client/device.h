@@ -1,5 +1,5 @@
 /*
- * device.h: this device's identity for the school LAN (PROTOCOL.md section 10b): its Ed25519
+ * device.h: this device's identity for the school LAN (PROTOCOL.md section 12): its Ed25519
  * key and the daemons it has pinned.
  *
  * Both live in the cairn home: $CAIRN_HOME if set, else $HOME/.config/cairn (created 0700).

@@ -1,5 +1,5 @@
 /*
- * secure.h: the device side of a LAN connection to cairnd (PROTOCOL.md section 10b): the clear
+ * secure.h: the device side of a LAN connection to cairnd (PROTOCOL.md section 12): the clear
  * hello, the SIGMA-I handshake as initiator, and the daemon's sealed welcome. Afterwards the
  * connection seals and opens every frame itself (conn.h), so the API runs unchanged on top.
  */

@@ -13,6 +13,7 @@ static const cairn_api_route_t *const route_tables[] = {
     cairn_api_routes_status,     cairn_api_routes_catalog, cairn_api_routes_educator,
     cairn_api_routes_submission, cairn_api_routes_blob,    cairn_api_routes_bundle,
     cairn_api_routes_sync,       cairn_api_routes_review,  cairn_api_routes_badge,
+    cairn_api_routes_evidence,
 };
 
 cairn_api_fn cairn_api_lookup(const char *op, size_t len)

@@ -49,6 +49,7 @@ extern const cairn_api_route_t cairn_api_routes_status[];     /* api_status.c */
 extern const cairn_api_route_t cairn_api_routes_bundle[];     /* api_bundle.c */
 extern const cairn_api_route_t cairn_api_routes_sync[];       /* api_sync.c */
 extern const cairn_api_route_t cairn_api_routes_badge[];      /* api_badge.c */
+extern const cairn_api_route_t cairn_api_routes_evidence[];   /* api_evidence.c */
 
 /* Finds the handler for op (len bytes), or NULL. */
 cairn_api_fn cairn_api_lookup(const char *op, size_t len);

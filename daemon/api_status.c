@@ -14,6 +14,7 @@
 #include "store.h"
 #include "store_sync.h"
 #include "sync.h"
+#include "sync_chunks.h"
 
 #ifndef CAIRN_VERSION
 #define CAIRN_VERSION "0.1.0"
@@ -95,7 +96,7 @@ static int op_status(cairn_req_t *req)
         return cairn_req_fail(req, rc, "cannot read the free disk space: %s", cairn_strerror(rc));
 
     msgpack_packer *pk = req->pk;
-    msgpack_pack_map(pk, 13);
+    msgpack_pack_map(pk, 14);
     pack_identity(req);
     cairn_mp_pack_kv_u64(pk, "uptime_ms", uv_now(d->loop) - d->started_ms);
     cairn_mp_pack_kv_u64(pk, "events", counts.events);
@@ -115,6 +116,7 @@ static int op_status(cairn_req_t *req)
     cairn_mp_pack_kv_u64(pk, "disk_free", disk_free);
     cairn_mp_pack_kv_u64(pk, "disk_reserve", d->cfg.disk_reserve);
     pack_sync(req);
+    cairn_sync_chunks_pack_status(d, pk);
     return 0;
 }
 

@@ -23,24 +23,12 @@
 
 #include <cairn/err.h>
 
+#include "blobs_priv.h"
 #include "fsutil.h"
 #include "log.h"
 
 /* A stored manifest is at most 65536 x 34 bytes plus its keys; anything bigger is not ours. */
 #define MANIFEST_FILE_MAX (4u * 1024 * 1024)
-
-struct cairn_blobs {
-    uv_loop_t *loop;
-    bool readonly;
-    char root[PATH_MAX];      /* DATADIR/blobs */
-    char chunks[PATH_MAX];    /* DATADIR/blobs/chunks */
-    char manifests[PATH_MAX]; /* DATADIR/blobs/manifests */
-    char tmp[PATH_MAX];       /* DATADIR/blobs/tmp */
-    uint64_t reserve;
-    uint64_t bytes, nchunks; /* usage: loop thread only */
-    uint64_t tmp_seq;        /* unique temp names within this process */
-    uint32_t inflight;       /* chunk puts queued or running */
-};
 
 typedef struct {
     uv_work_t work;
@@ -62,8 +50,8 @@ static int path_join(char *out, size_t outlen, const char *a, const char *b)
 }
 
 /* chunks/ab/<hex>, and optionally the subdirectory chunks/ab. */
-static int chunk_paths(const cairn_blobs_t *b, const cairn_hash_t *h, char *file, size_t filelen,
-                       char *dir, size_t dirlen)
+int cairn_blobs_chunk_paths(const cairn_blobs_t *b, const cairn_hash_t *h, char *file,
+                            size_t filelen, char *dir, size_t dirlen)
 {
     char hex[CAIRN_HASH_HEX_LEN + 1];
     cairn_hash_hex(h, hex);
@@ -80,7 +68,7 @@ static int chunk_paths(const cairn_blobs_t *b, const cairn_hash_t *h, char *file
 
 int cairn_blobs_chunk_path(cairn_blobs_t *b, const cairn_hash_t *h, char *out, size_t outlen)
 {
-    return chunk_paths(b, h, out, outlen, NULL, 0);
+    return cairn_blobs_chunk_paths(b, h, out, outlen, NULL, 0);
 }
 
 static bool is_hex_name(const char *s, size_t want)
@@ -95,7 +83,7 @@ static bool is_hex_name(const char *s, size_t want)
 }
 
 /* Creates dir if missing; a new directory is made durable by fsyncing its parent. */
-static int ensure_dir(const char *dir)
+int cairn_blobs_ensure_dir(const char *dir)
 {
     if (mkdir(dir, 0700) == 0)
         return cairn_fs_fsync_parent(dir);
@@ -174,6 +162,8 @@ static int set_paths(cairn_blobs_t *b, const char *datadir)
         rc = path_join(b->manifests, sizeof b->manifests, b->root, "manifests");
     if (rc == 0)
         rc = path_join(b->tmp, sizeof b->tmp, b->root, "tmp");
+    if (rc == 0)
+        rc = path_join(b->partial, sizeof b->partial, b->root, "partial");
     return rc;
 }
 
@@ -187,13 +177,15 @@ int cairn_blobs_open(uv_loop_t *loop, const char *datadir, uint64_t disk_reserve
     b->reserve = disk_reserve;
     int rc = set_paths(b, datadir);
     if (rc == 0)
-        rc = ensure_dir(b->root);
+        rc = cairn_blobs_ensure_dir(b->root);
     if (rc == 0)
-        rc = ensure_dir(b->chunks);
+        rc = cairn_blobs_ensure_dir(b->chunks);
     if (rc == 0)
-        rc = ensure_dir(b->manifests);
+        rc = cairn_blobs_ensure_dir(b->manifests);
     if (rc == 0)
-        rc = ensure_dir(b->tmp);
+        rc = cairn_blobs_ensure_dir(b->tmp);
+    if (rc == 0)
+        rc = cairn_blobs_ensure_dir(b->partial);
     if (rc == 0)
         rc = remove_debris(b->tmp);
     if (rc == 0)
@@ -238,7 +230,7 @@ bool cairn_blobs_chunk_has(cairn_blobs_t *b, const cairn_hash_t *h)
 {
     char path[PATH_MAX];
     struct stat st;
-    if (chunk_paths(b, h, path, sizeof path, NULL, 0) != 0)
+    if (cairn_blobs_chunk_paths(b, h, path, sizeof path, NULL, 0) != 0)
         return false;
     return stat(path, &st) == 0 && S_ISREG(st.st_mode);
 }
@@ -257,7 +249,7 @@ int cairn_blobs_disk_free(cairn_blobs_t *b, uint64_t *free_bytes)
     return disk_free_at(b->root, free_bytes);
 }
 
-static int reserve_check_at(const char *dir, uint64_t reserve, uint64_t need)
+int cairn_blobs_reserve_check_at(const char *dir, uint64_t reserve, uint64_t need)
 {
     uint64_t avail = 0;
     int rc = disk_free_at(dir, &avail);
@@ -270,7 +262,7 @@ static int reserve_check_at(const char *dir, uint64_t reserve, uint64_t need)
 
 int cairn_blobs_reserve_check(cairn_blobs_t *b, uint64_t need)
 {
-    return reserve_check_at(b->root, b->reserve, need);
+    return cairn_blobs_reserve_check_at(b->root, b->reserve, need);
 }
 
 void cairn_blobs_usage(cairn_blobs_t *b, uint64_t *bytes, uint64_t *chunks)
@@ -280,7 +272,7 @@ void cairn_blobs_usage(cairn_blobs_t *b, uint64_t *bytes, uint64_t *chunks)
 }
 
 /* Moves tmp to final unless final exists (then *created is false). Both are in one filesystem. */
-static int rename_noreplace(const char *tmp, const char *final, bool *created)
+int cairn_blobs_rename_noreplace(const char *tmp, const char *final, bool *created)
 {
     *created = false;
     if (renameat2(AT_FDCWD, tmp, AT_FDCWD, final, RENAME_NOREPLACE) == 0) {
@@ -332,7 +324,7 @@ static void put_work(uv_work_t *w)
         r->status = CAIRN_EHASH;
         return;
     }
-    int rc = chunk_paths(b, &r->hash, final, sizeof final, dir, sizeof dir);
+    int rc = cairn_blobs_chunk_paths(b, &r->hash, final, sizeof final, dir, sizeof dir);
     if (rc == 0) {
         struct stat st;
         if (stat(final, &st) == 0 && S_ISREG(st.st_mode)) {
@@ -341,7 +333,7 @@ static void put_work(uv_work_t *w)
         }
     }
     if (rc == 0)
-        rc = reserve_check_at(b->root, b->reserve, r->len);
+        rc = cairn_blobs_reserve_check_at(b->root, b->reserve, r->len);
     if (rc == 0) {
         cairn_hash_hex(&r->hash, hex);
         int n = snprintf(tmp, sizeof tmp, "%s/%s.%llu", b->tmp, hex, (unsigned long long)r->seq);
@@ -351,9 +343,9 @@ static void put_work(uv_work_t *w)
     if (rc == 0)
         rc = write_temp(tmp, r->data, r->len);
     if (rc == 0) {
-        rc = ensure_dir(dir);
+        rc = cairn_blobs_ensure_dir(dir);
         if (rc == 0)
-            rc = rename_noreplace(tmp, final, &r->created);
+            rc = cairn_blobs_rename_noreplace(tmp, final, &r->created);
         if (rc != 0)
             unlink(tmp);
     }
@@ -444,7 +436,7 @@ int cairn_blobs_manifest_put(cairn_blobs_t *b, const cairn_manifest_t *m)
     msgpack_sbuffer_destroy(&sb);
     if (rc == 0) {
         bool created;
-        rc = rename_noreplace(tmp, final, &created);
+        rc = cairn_blobs_rename_noreplace(tmp, final, &created);
         if (rc != 0)
             unlink(tmp);
     }

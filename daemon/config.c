@@ -41,6 +41,8 @@ enum key_id {
     K_CLAIM_HOURS,
     K_PEER_REVIEW,
     K_DOUBLE_BLIND,
+    K_UPLOAD_RATE,
+    K_UPLOAD_WINDOWS,
     K_COUNT
 };
 
@@ -65,6 +67,8 @@ static const struct {
     [K_CLAIM_HOURS] = {"review", "claim_hours"},
     [K_PEER_REVIEW] = {"review", "peer_review"},
     [K_DOUBLE_BLIND] = {"review", "double_blind"},
+    [K_UPLOAD_RATE] = {"sync", "upload_rate"},
+    [K_UPLOAD_WINDOWS] = {"sync", "upload_windows"},
 };
 
 static const char *const config_sections[] = {"node", "api", "blobs", "log", "sync", "review"};
@@ -396,6 +400,15 @@ static int set_key(cairn_config_t *cfg, enum key_id k, const char *v, char *why,
         snprintf(k == K_PEER_REVIEW ? cfg->review_peer : cfg->review_blind, sizeof cfg->review_peer,
                  "%s", v);
         return 0;
+    case K_UPLOAD_RATE:
+        if (cairn_config_parse_size(v, &n) != 0)
+            return reason(why, whylen,
+                          "expected bytes per second, or with a K, M or G suffix (e.g. 250K); "
+                          "0 = no cap");
+        cfg->upload_rate = n;
+        return 0;
+    case K_UPLOAD_WINDOWS:
+        return cairn_window_parse(v, &cfg->upload_window, why, whylen);
     case K_COUNT:
         break;
     }
@@ -579,7 +592,7 @@ static const char config_template[] =
     "# lan_listen: address classroom devices on the school LAN connect to, HOST:PORT (any IP\n"
     "# address, e.g. 0.0.0.0:7411). Off by default; port 0 keeps it off. Only devices paired\n"
     "# with `cairnd pair` are served there, every byte through the secure channel (PROTOCOL.md\n"
-    "# 10b). `cairnd run --lan-listen HOST:PORT` overrides it (port 0 there: an ephemeral\n"
+    "# 12). `cairnd run --lan-listen HOST:PORT` overrides it (port 0 there: an ephemeral\n"
     "# port, written to DATADIR/cairnd.lan-port).\n"
     "# example, to serve devices on every interface:\n"
     "#   lan_listen = 0.0.0.0:7411\n"
@@ -612,6 +625,14 @@ static const char config_template[] =
     "# max (exponential backoff with full jitter; 10..3600000). A good session resets it.\n"
     "# reconnect_min_ms = 500\n"
     "# reconnect_max_ms = 60000\n"
+    "# upload_rate: (school) most evidence bytes per second sent to the hub, e.g. 200K on a\n"
+    "# shared 2 Mbit/s link; 0 = no cap. Events (reviews, submissions) are never held back.\n"
+    "# upload_rate = 0\n"
+    "# upload_windows: (school) when evidence may be sent, local time: comma-separated items\n"
+    "# '[DAYS] [HH:MM-HH:MM]' (days mon..sun or a range mon-fri; a time range ending before it\n"
+    "# starts runs past midnight), or 'always'. Outside them evidence waits; events still go.\n"
+    "# Example: upload_windows = 16:00-07:00, sat, sun\n"
+    "# upload_windows = always\n"
     "\n"
     "[review]\n"
     "# (hub) target_days: the review queue shows each submission's age against this target\n"

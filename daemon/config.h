@@ -8,6 +8,8 @@
 #include <stdint.h>
 #include <stddef.h>
 
+#include "sync_window.h"
+
 typedef enum { CAIRN_ROLE_SCHOOL = 1, CAIRN_ROLE_HUB = 2 } cairn_role_t;
 
 typedef struct {
@@ -33,6 +35,8 @@ typedef struct {
     uint32_t review_claim_hours; /* [review] claim_hours = 48 (an unworked claim expires) */
     char review_peer[512];  /* [review] peer_review = credential ids (when the catalog is silent) */
     char review_blind[512]; /* [review] double_blind = credential ids (idem) */
+    uint64_t upload_rate;   /* [sync] upload_rate = 0 (evidence bytes/s to the hub; 0 = no cap) */
+    cairn_window_t upload_window; /* [sync] upload_windows = always */
 } cairn_config_t;
 
 void cairn_config_defaults(cairn_config_t *cfg);

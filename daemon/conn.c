@@ -466,7 +466,12 @@ void cairn_conn_handle_request(struct cairn_conn *c, const uint8_t *payload, siz
         return;
     }
     cairn_api_fn fn = cairn_api_lookup(op, oplen);
-    if (fn == NULL) {
+    if (fn != NULL && c->lan != NULL && !cairn_lan_op_allowed(op, oplen)) {
+        char msg[160];
+        snprintf(msg, sizeof msg, "'%s' is for local users only: it names files on the school box",
+                 opname);
+        reply_set_error(r, CAIRN_EDENIED, msg);
+    } else if (fn == NULL) {
         char msg[128];
         snprintf(msg, sizeof msg, "unknown op '%s'", opname);
         reply_set_error(r, CAIRN_EUNSUPPORTED, msg);

@@ -24,6 +24,7 @@ typedef struct cairn_daemon {
     uint64_t started_ms;
     struct cairn_sync_hub *sync_hub;       /* the sync listener (a hub with [sync]), or NULL */
     struct cairn_sync_school *sync_school; /* the link to our hub (hub.peer), or NULL */
+    struct cairn_chunk_state *chunks;      /* evidence chunk sync (sync_chunks.h) */
 } cairn_daemon_t;
 
 #endif

@@ -427,6 +427,21 @@ int cairn_lan_seal(struct cairn_conn *c, char **buf, size_t *len)
     return 0;
 }
 
+bool cairn_lan_op_allowed(const char *op, size_t len)
+{
+    static const char *const local_only[] = {"bundle.export", "bundle.import"};
+    for (size_t i = 0; i < sizeof local_only / sizeof local_only[0]; i++) {
+        if (strlen(local_only[i]) == len && memcmp(local_only[i], op, len) == 0)
+            return false;
+    }
+    return true;
+}
+
+bool cairn_lan_is_open(const cairn_lan_t *l)
+{
+    return l->phase == P_OPEN;
+}
+
 const char *cairn_lan_tick(struct cairn_conn *c, uint64_t now_ms)
 {
     cairn_lan_t *l = c->lan;

@@ -1,5 +1,5 @@
 /*
- * lan.h: the local API for classroom devices on the school LAN (PROTOCOL.md section 10b).
+ * lan.h: the local API for classroom devices on the school LAN (PROTOCOL.md section 12).
  *
  * A connection accepted on [api] lan_listen runs, before any API frame: a clear hello, the
  * SIGMA-I channel handshake (the same as sync, section 5) and a sealed welcome; afterwards every
@@ -23,6 +23,9 @@ typedef struct cairn_lan cairn_lan_t;
 #define CAIRN_LAN_HANDSHAKE_MS 10000
 /* How often the server looks at LAN connections (handshake deadline, revocation). */
 #define CAIRN_LAN_TICK_MS 250
+/* LAN connections still in hello or handshake at once; more are refused at accept, so that
+ * unauthenticated LAN peers can never take every max_connections slot from local users. */
+#define CAIRN_LAN_PENDING_MAX 16
 
 /* State for one new LAN connection, or NULL (out of memory). */
 cairn_lan_t *cairn_lan_new(uint64_t now_ms);
@@ -37,6 +40,13 @@ void cairn_lan_frame(struct cairn_conn *c, const uint8_t *payload, size_t len);
  * all, heap); on success *buf and *len are replaced by the header and the sealed payload. 0, or a
  * negative code (the caller closes the connection). */
 int cairn_lan_seal(struct cairn_conn *c, char **buf, size_t *len);
+
+/* May a paired device run this op? Not those that name files on the daemon's machine
+ * (bundle.export, bundle.import): a device is not a local user. */
+bool cairn_lan_op_allowed(const char *op, size_t len);
+
+/* Is the connection past its handshake (a paired device being served)? */
+bool cairn_lan_is_open(const cairn_lan_t *l);
 
 /* Every CAIRN_LAN_TICK_MS: returns why the connection must close now (handshake too slow, the
  * device revoked or gone), or NULL. */

@@ -29,6 +29,7 @@
 
 #include "blob_read.h"
 #include "blobs.h"
+#include "sync_chunks.h"
 #include "config.h"
 #include "daemon.h"
 #include "fsutil.h"
@@ -392,9 +393,17 @@ static int run_daemon(cairn_daemon_t *d, bool tcp)
         return fail("cannot open the blob store in %s: %s", d->datadir, cairn_strerror(rc));
     }
 
+    rc = cairn_chunk_state_new(d, &d->chunks);
+    if (rc != 0) {
+        cairn_blobs_close(d->blobs);
+        cairn_store_close(d->store);
+        return fail("cannot start: %s", cairn_strerror(rc));
+    }
+
     run_state_t rs = {.d = d};
     rc = cairn_server_start(d, tcp, &rs.server, err, sizeof err);
     if (rc != 0) {
+        cairn_chunk_state_free(d->chunks);
         cairn_blobs_close(d->blobs);
         cairn_store_close(d->store);
         return fail("%s", err);
@@ -460,6 +469,8 @@ static int run_daemon(cairn_daemon_t *d, bool tcp)
     remove_file_in(d->datadir, SYNC_PORT_FILE);
     remove_file_in(d->datadir, LAN_PORT_FILE);
     cairn_server_free(rs.server);
+    cairn_chunk_state_free(d->chunks);
+    d->chunks = NULL;
     cairn_blobs_close(d->blobs);
     cairn_store_close(d->store);
     remove_file_in(d->datadir, PORT_FILE);

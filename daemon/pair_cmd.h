@@ -1,5 +1,5 @@
 /*
- * pair_cmd.h: `cairnd pair` (PROTOCOL.md section 10b): make a one-time code for a classroom
+ * pair_cmd.h: `cairnd pair` (PROTOCOL.md section 12): make a one-time code for a classroom
  * device, list codes and paired devices, revoke a device. Works beside a running daemon.
  */
 #ifndef CAIRN_PAIR_CMD_H

@@ -1,5 +1,5 @@
 /*
- * pair_store.h: the school's pending pairing codes (PROTOCOL.md section 10b), one file each:
+ * pair_store.h: the school's pending pairing codes (PROTOCOL.md section 12), one file each:
  * DATADIR/pair/<selector> (0600, directory 0700) holding the salt, the derived PSK (never the
  * code itself), the expiry and the count of wrong attempts. A code is single use: the daemon
  * renames the file to <selector>.used when a device pairs with it (rename is atomic, so of two

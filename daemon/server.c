@@ -63,6 +63,15 @@ void cairn_server_conn_closed(cairn_server_t *s, struct cairn_conn *c)
     }
 }
 
+/* LAN connections not past their handshake (the new one included). */
+static unsigned lan_pending(const cairn_server_t *s)
+{
+    unsigned n = 0;
+    for (const struct cairn_conn *c = s->conns; c != NULL; c = c->next)
+        n += c->lan != NULL && !c->closing && !cairn_lan_is_open(c->lan);
+    return n;
+}
+
 static void on_connection(uv_stream_t *listener, int status)
 {
     cairn_server_t *s = listener->data;
@@ -93,6 +102,12 @@ static void on_connection(uv_stream_t *listener, int status)
     }
     cairn_conn_describe(c);
     if (s->stopping || (lan && c->lan == NULL)) {
+        cairn_conn_close(c);
+        return;
+    }
+    if (lan && lan_pending(s) > CAIRN_LAN_PENDING_MAX) {
+        cairn_log_warn("%s: refused: %d LAN handshakes already pending", c->peer,
+                       CAIRN_LAN_PENDING_MAX);
         cairn_conn_close(c);
         return;
     }

@@ -1,6 +1,6 @@
 /*
  * store_devices.h: classroom devices paired with this school box (table `devices`, PROTOCOL.md
- * section 10b). A device is its Ed25519 public key; the LAN listener admits a key only while it
+ * section 12). A device is its Ed25519 public key; the LAN listener admits a key only while it
  * is here and not revoked. Written by the daemon when a device pairs and by `cairnd pair
  * --revoke` (another process: SQLite's locking and busy timeout order the two).
  */

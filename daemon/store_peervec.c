@@ -46,7 +46,7 @@ int cairn_store_peervec_merge(cairn_store_t *s, const uint8_t peer[CAIRN_NODE_ID
     int rc = cairn_store_stmt(s,
                               "INSERT INTO peer_vectors(peer, partition, origin, seq)"
                               " VALUES(?1, ?2, ?3, ?4) ON CONFLICT(peer, partition, origin)"
-                              " DO UPDATE SET seq = max(seq, excluded.seq)",
+                              " DO UPDATE SET seq = excluded.seq WHERE excluded.seq > seq",
                               &st);
     for (size_t i = 0; rc == 0 && i < v->n; i++) {
         sqlite3_bind_blob(st, 1, peer, CAIRN_NODE_ID_LEN, SQLITE_STATIC);
@@ -56,6 +56,37 @@ int cairn_store_peervec_merge(cairn_store_t *s, const uint8_t peer[CAIRN_NODE_ID
         rc = cairn_store_exec_stmt(st);
     }
     return rc;
+}
+
+int cairn_store_peer_last_sync_get(cairn_store_t *s, const uint8_t peer[CAIRN_NODE_ID_LEN],
+                                   uint64_t *ms)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = cairn_store_stmt(s, "SELECT last_sync_ms FROM peer_sync WHERE peer = ?1", &st);
+    if (rc != 0)
+        return rc;
+    sqlite3_bind_blob(st, 1, peer, CAIRN_NODE_ID_LEN, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    *ms = rc == SQLITE_ROW ? (uint64_t)sqlite3_column_int64(st, 0) : 0;
+    rc = rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : cairn_store_code(rc);
+    sqlite3_reset(st);
+    return rc;
+}
+
+int cairn_store_peer_last_sync_set(cairn_store_t *s, const uint8_t peer[CAIRN_NODE_ID_LEN],
+                                   uint64_t ms)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = cairn_store_stmt(s,
+                              "INSERT INTO peer_sync(peer, last_sync_ms) VALUES(?1, ?2)"
+                              " ON CONFLICT(peer) DO UPDATE SET last_sync_ms ="
+                              " excluded.last_sync_ms WHERE excluded.last_sync_ms > last_sync_ms",
+                              &st);
+    if (rc != 0)
+        return rc;
+    sqlite3_bind_blob(st, 1, peer, CAIRN_NODE_ID_LEN, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, (sqlite3_int64)ms);
+    return cairn_store_exec_stmt(st);
 }
 
 int cairn_store_bundle_seen(cairn_store_t *s, const uint8_t id[16], bool *seen)

@@ -1,6 +1,7 @@
 /*
- * store_peervec.h: what this node knows of its peers' holdings, for USB bundles (bundle.c): the
- * last version vector each peer sent us per partition (peer_vectors), the bundles already
+ * store_peervec.h: what this node knows of its peers' holdings, for USB bundles (bundle.c) and
+ * online sync (sync_persist.c): the last version vector each peer sent us per partition
+ * (peer_vectors), when the last sync round with it completed (peer_sync), the bundles already
  * imported (bundles_seen), and finding a peer by id prefix or name in the peers table.
  *
  * A known vector only grows: a merge keeps, per origin, the larger seq, so an old bundle carried
@@ -29,6 +30,13 @@ int cairn_store_peervec_get(cairn_store_t *s, const uint8_t peer[CAIRN_NODE_ID_L
  * the known vector never goes backwards. Joins an open transaction. 0 or a store code. */
 int cairn_store_peervec_merge(cairn_store_t *s, const uint8_t peer[CAIRN_NODE_ID_LEN],
                               const cairn_vector_t *v);
+
+/* When the last sync round with peer completed (unix ms), 0 when never. 0 or CAIRN_ESTORE. */
+int cairn_store_peer_last_sync_get(cairn_store_t *s, const uint8_t peer[CAIRN_NODE_ID_LEN],
+                                   uint64_t *ms);
+/* Records it (never moves it back). Joins an open transaction. 0 or a store code. */
+int cairn_store_peer_last_sync_set(cairn_store_t *s, const uint8_t peer[CAIRN_NODE_ID_LEN],
+                                   uint64_t ms);
 
 /* *seen: was a bundle with this id imported before? 0 or CAIRN_ESTORE. */
 int cairn_store_bundle_seen(cairn_store_t *s, const uint8_t id[16], bool *seen);

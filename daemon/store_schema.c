@@ -113,7 +113,7 @@ static const char *const migrations[] = {
     "INSERT INTO peers_v3(node, role, name) SELECT node, role, name FROM peers;"
     "DROP TABLE peers;"
     "ALTER TABLE peers_v3 RENAME TO peers;",
-    /* 4: classroom devices paired on the school LAN (PROTOCOL.md 10b): their Ed25519 key, the
+    /* 4: classroom devices paired on the school LAN (PROTOCOL.md 12): their Ed25519 key, the
      * name they gave, when they paired and, once revoked, when (a revoked device is refused). */
     "CREATE TABLE IF NOT EXISTS devices("
     "  pk BLOB PRIMARY KEY CHECK(length(pk) = 32),"
@@ -169,6 +169,19 @@ static const char *const migrations[] = {
     "CREATE TABLE status_lists("
     "  url TEXT PRIMARY KEY, json TEXT NOT NULL, hlc INTEGER NOT NULL, origin BLOB NOT NULL)"
     "  WITHOUT ROWID;",
+    /* 7: when the last sync round with each peer completed (unix ms), kept across restarts so
+     * `status` is right before the next session; the peer's vectors are in peer_vectors. */
+    "CREATE TABLE IF NOT EXISTS peer_sync("
+    "  peer BLOB PRIMARY KEY CHECK(length(peer) = 32),"
+    "  last_sync_ms INTEGER NOT NULL) WITHOUT ROWID;",
+    /* 8: evidence bytes to the hub (PROTOCOL.md 8.3, evidence chunks): submissions whose evidence
+     * an assessor asked for first (`cairn evidence prioritize`), and files whose bytes retention
+     * purged (their manifest, hashes and reviews stay). Local state of this node, not events. */
+    "CREATE TABLE evidence_priority("
+    "  submission TEXT PRIMARY KEY, at INTEGER NOT NULL) WITHOUT ROWID;"
+    "CREATE TABLE evidence_purged("
+    "  hash BLOB PRIMARY KEY CHECK(length(hash) = 32), at INTEGER NOT NULL,"
+    "  reason TEXT NOT NULL) WITHOUT ROWID;",
 };
 
 #define MIGRATION_COUNT ((int)(sizeof migrations / sizeof migrations[0]))

@@ -59,6 +59,7 @@ typedef struct {
     char name[CAIRN_PARTITION_MAX + 1];
     cairn_vector_t peer;            /* the last vector the peer reported (vec, cs or ack) */
     bool have_peer, inflight, send; /* send: we push this partition to the peer */
+    bool peer_dirty;                /* peer changed by vec/ack since sync_persist.c wrote it */
     int64_t idle_at;                /* store change count when a build found nothing; -1 none */
 } cairn_sync_part_t;
 
@@ -87,7 +88,8 @@ struct cairn_sync_session {
     cairn_sync_part_t *parts; /* nparts of cap_parts, grown by add_part */
     int nparts, cap_parts;
     uint64_t events_sent, events_received, started_ms, ticks;
-    void *user; /* owner's per-session data */
+    void *user;                       /* owner's per-session data */
+    struct cairn_sync_chunks *chunks; /* evidence chunk transfer (sync_chunks.h), once syncing */
 };
 
 /* Creates a session on d's loop. Initiator: connects to addr (HOST:PORT), pinning expect_pk, and

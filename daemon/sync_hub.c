@@ -21,6 +21,7 @@
 #include "log.h"
 #include "store_sync.h"
 #include "sync.h"
+#include "sync_persist.h"
 
 #define REVOKE_CHECK_TICKS (1000 / CAIRN_SYNC_POLL_MS)
 
@@ -152,6 +153,8 @@ static int hub_partition(cairn_sync_session_t *s, const char *partition)
 static const char *hub_tick(cairn_sync_session_t *s)
 {
     cairn_sync_hub_t *h = s->owner;
+    if (s->ticks % CAIRN_SYNC_PERSIST_TICKS == 0)
+        cairn_sync_persist_flush(s, 0); /* the school's acks: bundles then skip what it holds */
     if (s->ticks % REVOKE_CHECK_TICKS == 0 && cairn_enroll_is_revoked(h->d->datadir, s->peer_pk))
         return "this school was revoked at this hub";
     return NULL;
@@ -160,6 +163,8 @@ static const char *hub_tick(cairn_sync_session_t *s)
 static void hub_closed(cairn_sync_session_t *s, const char *reason)
 {
     cairn_sync_hub_t *h = s->owner;
+    if (s->established)
+        cairn_sync_persist_flush(s, 0);
     if (reason != NULL)
         cairn_log_info("sync %s: closed: %s", s->peer, reason);
     else

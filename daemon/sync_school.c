@@ -5,7 +5,8 @@
  * reconnect_max_ms, reset after a good session. A hub with a parent hub runs this same code.
  *
  * Also what `status` says of the link (last round, lag: events of our partition the hub lacks by
- * its last vector, kept across sessions in memory and seeded from peer_vectors at start) and the
+ * its last vector, kept across sessions in memory and across restarts in peer_vectors and
+ * peer_sync, sync_persist.c) and the
  * `sync.now` rounds: callers waiting until a round is complete, the session fails or a deadline.
  */
 #include <errno.h>
@@ -25,11 +26,13 @@
 #include "store.h"
 #include "store_sync.h"
 #include "sync.h"
+#include "sync_persist.h"
 
 /* How often a hub with a parent looks for new school partitions to relay up. */
 #define RELAY_SCAN_TICKS (1000 / CAIRN_SYNC_POLL_MS)
 
 #define WAIT_POLL_MS 20
+#define LAST_SYNC_SAVE_MS 60000
 
 typedef struct waiter {
     struct waiter *next;
@@ -50,10 +53,11 @@ struct cairn_sync_school {
     bool good;             /* the current session exchanged vectors */
     int64_t relay_scanned; /* store change count at the last relay scan; -1 none */
     char part[CAIRN_PARTITION_MAX + 1];
-    cairn_vector_t hub_vec; /* the hub's last reported vector of part, between sessions */
-    bool in_sync;           /* the current session has completed a round */
-    int64_t checked_at;     /* store change count at the last in-sync check; -1 none */
-    uint64_t last_sync_ms;  /* unix ms */
+    cairn_vector_t hub_vec;   /* the hub's last reported vector of part, between sessions */
+    bool in_sync;             /* the current session has completed a round */
+    int64_t checked_at;       /* store change count at the last in-sync check; -1 none */
+    uint64_t last_sync_ms;    /* unix ms */
+    uint64_t last_sync_saved; /* the last_sync_ms in the store (peer_sync) */
     uint64_t sent_done, received_done; /* events of sessions already closed */
     waiter_t *waiters;
     uv_timer_t wait_timer;
@@ -232,11 +236,26 @@ static const char *school_established(cairn_sync_session_t *s)
     return cairn_sync_session_start_sync(s) == 0 ? NULL : "cannot send vectors";
 }
 
+/* Writes what changed of the hub's vectors and the last sync time (batched: sync_persist.h). */
+static void persist(cairn_sync_school_t *sc, cairn_sync_session_t *s)
+{
+    if (!s->established)
+        return; /* the hub's key was never proven on this session */
+    /* While the session is up, status says "now" anyway: refresh the stored time once a minute
+     * (and at close), not at every round, so idle sessions do not write the store. */
+    bool due = s->closing || sc->last_sync_ms >= sc->last_sync_saved + LAST_SYNC_SAVE_MS;
+    uint64_t last = due && sc->last_sync_ms != sc->last_sync_saved ? sc->last_sync_ms : 0;
+    if (cairn_sync_persist_flush(s, last) == 0 && last != 0)
+        sc->last_sync_saved = last;
+}
+
 static const char *school_tick(cairn_sync_session_t *s)
 {
     cairn_sync_school_t *sc = s->owner;
     if (s->ticks % RELAY_SCAN_TICKS == 0)
         relay_scan(s, true);
+    if (s->ticks % CAIRN_SYNC_PERSIST_TICKS == 0)
+        persist(sc, s);
     int64_t changes = (int64_t)sqlite3_total_changes64(cairn_store_db(sc->d->store));
     if (!sc->in_sync || changes != sc->checked_at) {
         sc->checked_at = changes;
@@ -260,6 +279,7 @@ static const char *school_tick(cairn_sync_session_t *s)
 static void school_closed(cairn_sync_session_t *s, const char *reason)
 {
     cairn_sync_school_t *sc = s->owner;
+    persist(sc, s);
     cairn_sync_part_t *p = session_part(s, sc->part);
     if (p != NULL && p->have_peer) { /* keep the hub's vector for the lag while down */
         cairn_vector_free(&sc->hub_vec);
@@ -331,7 +351,11 @@ int cairn_sync_school_start(cairn_daemon_t *d, cairn_sync_school_t **out, char *
     }
     cairn_sync_school_partition(d->node_pk, sc->part);
     cairn_vector_init(&sc->hub_vec, sc->part);
-    cairn_store_peervec_get(d->store, sc->hub_pk, &sc->hub_vec); /* what bundles told us */
+    /* what the hub last told us, online or by bundle, and when we last synced: right in
+     * status from the start, before any session */
+    cairn_store_peervec_get(d->store, sc->hub_pk, &sc->hub_vec);
+    cairn_store_peer_last_sync_get(d->store, sc->hub_pk, &sc->last_sync_ms);
+    sc->last_sync_saved = sc->last_sync_ms;
     sc->checked_at = -1;
     uv_timer_init(d->loop, &sc->retry);
     sc->retry.data = sc;

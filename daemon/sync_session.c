@@ -25,6 +25,9 @@
 #include "log.h"
 #include "store.h"
 #include "store_sync.h"
+#include "sync_persist.h"
+#include "sync_vec.h"
+#include "sync_chunks.h"
 
 enum { P_CONNECTING, P_HELLO, P_HS, P_OPEN };
 
@@ -70,6 +73,7 @@ static void handle_closed(uv_handle_t *h)
     cairn_channel_wipe(&s->ch);
     sodium_memzero(s->psk, sizeof s->psk);
     cairn_frame_reader_free(&s->reader);
+    cairn_sync_chunks_free(s);
     for (int i = 0; i < s->nparts; i++)
         cairn_vector_free(&s->parts[i].peer);
     free(s->parts);
@@ -134,6 +138,8 @@ static void on_write(uv_write_t *req, int status)
         fail(s, "write to %s failed: %s", s->peer, uv_strerror(status));
     if (s->closing && s->writes == 0)
         close_now(s);
+    else if (s->out_bytes == 0 && !s->closing)
+        cairn_sync_chunks_drained(s); /* evidence pieces go only when nothing else waits */
 }
 
 /* Queues one frame (header + payload); the payload is copied. */
@@ -275,8 +281,11 @@ static int send_with_vector(cairn_sync_session_t *s, const char *t, cairn_sync_p
 
 int cairn_sync_session_start_sync(cairn_sync_session_t *s)
 {
+    int crc = cairn_sync_chunks_start(s);
+    if (crc != 0)
+        return crc;
     for (int i = 0; i < s->nparts; i++) {
-        int rc = send_with_vector(s, "vec", &s->parts[i], NULL, 0);
+        int rc = cairn_sync_vec_send_digest(s, &s->parts[i]);
         if (rc != 0)
             return rc;
     }
@@ -289,7 +298,7 @@ int cairn_sync_session_open_part(cairn_sync_session_t *s, const char *partition,
         return 0;
     int rc = cairn_sync_session_add_part(s, partition, send);
     if (rc == 0)
-        rc = send_with_vector(s, "vec", &s->parts[s->nparts - 1], NULL, 0);
+        rc = cairn_sync_vec_send_digest(s, &s->parts[s->nparts - 1]);
     return rc;
 }
 
@@ -314,11 +323,14 @@ static void pump(cairn_sync_session_t *s, cairn_sync_part_t *p)
         p->idle_at = changes;
     } else if (n == 0) {
         p->idle_at = changes;
-    } else if (send_with_vector(s, "cs", p, cs.data, cs.size) == 0) {
-        p->inflight = true;
-        s->events_sent += n;
-        cairn_log_debug("sync %s: sent %llu events of %s (%zu bytes)", s->peer,
-                        (unsigned long long)n, p->name, cs.size);
+    } else {
+        cairn_sync_chunks_note_event_wait(s);
+        if (send_with_vector(s, "cs", p, cs.data, cs.size) == 0) {
+            p->inflight = true;
+            s->events_sent += n;
+            cairn_log_debug("sync %s: sent %llu events of %s (%zu bytes)", s->peer,
+                            (unsigned long long)n, p->name, cs.size);
+        }
     }
     msgpack_sbuffer_destroy(&cs);
 }
@@ -339,6 +351,7 @@ static void on_timer(uv_timer_t *t)
     }
     for (int i = 0; i < s->nparts; i++)
         pump(s, &s->parts[i]);
+    cairn_sync_chunks_tick(s);
 }
 
 /* Updates p's peer vector from a message's "v". */
@@ -375,7 +388,7 @@ static void on_changeset(cairn_sync_session_t *s, cairn_sync_part_t *p, const ms
     /* Rights are judged by origin and by who sent it: the key this channel authenticated. */
     cairn_rights_ctx_t ctx = {s->d->store, s->d->node_pk, s->d->cfg.role == CAIRN_ROLE_HUB,
                               s->peer_pk};
-    int rc = cairn_store_changeset_apply(s->d->store, data, len, cairn_rights_check, &ctx, &rep);
+    int rc = cairn_sync_persist_apply(s, p, m, data, len, &ctx, &rep);
     if (rc != 0) {
         char msg[400];
         snprintf(msg, sizeof msg, "change set for %s refused: %s", p->name,
@@ -408,7 +421,10 @@ static void on_message(cairn_sync_session_t *s, const msgpack_object *m)
     bool vec = tlen == 3 && memcmp(t, "vec", 3) == 0;
     bool cs = tlen == 2 && memcmp(t, "cs", 2) == 0;
     bool ack = tlen == 3 && memcmp(t, "ack", 3) == 0;
-    if (!vec && !cs && !ack) {
+    bool vreq = tlen == 4 && memcmp(t, "vreq", 4) == 0;
+    if (!vec && !cs && !ack && !vreq && cairn_sync_chunks_is_message(t, tlen))
+        return cairn_sync_chunks_message(s, t, tlen, m);
+    if (!vec && !cs && !ack && !vreq) {
         if (s->ops->message == NULL || s->ops->message(s, t, tlen, m) != 0)
             cairn_sync_session_close(s, s->reason[0] ? s->reason : "unexpected message");
         return;
@@ -422,16 +438,24 @@ static void on_message(cairn_sync_session_t *s, const msgpack_object *m)
         name[plen] = '\0';
         if (strlen(name) == plen && s->ops->partition(s, name) == 0) {
             p = find_part(s, pname, plen);
-            if (p != NULL && !ack && !cs)
-                send_with_vector(s, "vec", p, NULL, 0); /* our side of the new partition */
+            if (p != NULL && vec)
+                cairn_sync_vec_send_digest(s, p); /* our side of the new partition */
         }
     }
     if (p == NULL)
         return fail(s, "%s sent partition %.*s, which this session does not sync", s->peer,
                     (int)plen, pname);
-    if (cs) {
+    if (vreq) {
+        send_with_vector(s, "vec", p, NULL, 0); /* the peer did not know our vector */
+        return;
+    }
+    if (vec && cairn_mp_get(m, "d") != NULL) {
+        if (cairn_sync_vec_take_digest(s, p, m) < 0)
+            return cairn_sync_session_close(s, s->reason[0] ? s->reason : "bad vector digest");
+    } else if (cs) {
         on_changeset(s, p, m);
     } else if (take_vector(s, p, m) == 0) {
+        p->peer_dirty = true; /* written by sync_persist.c, batched */
         if (ack)
             p->inflight = false;
     }

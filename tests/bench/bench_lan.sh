@@ -1,5 +1,5 @@
 #!/bin/bash
-# bench_lan.sh: evidence upload through the LAN secure channel (PROTOCOL.md 10b) against the
+# bench_lan.sh: evidence upload through the LAN secure channel (PROTOCOL.md 12) against the
 # plain local Unix socket, one daemon, two different files of the same size (so neither upload
 # finds chunks already stored). Each is the whole `cairn evidence add` (hashing pass, transfer
 # with 8 chunks in flight, fsync of every chunk, manifest, event); the LAN one also runs the

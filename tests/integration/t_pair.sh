@@ -1,5 +1,5 @@
 #!/bin/bash
-# LAN device pairing (PROTOCOL.md 10b) with real processes: a school daemon with its LAN
+# LAN device pairing (PROTOCOL.md 12) with real processes: a school daemon with its LAN
 # listener on 127.0.0.1, a device pairing with a one-time code, then status, educator add and a
 # file's evidence through the secure channel; refusals with clear errors and nothing recorded
 # for an unpaired key, a used, an expired and a wrong code (5 wrong attempts kill the code),
@@ -73,6 +73,10 @@ assert_contains "$show" "${h:0:12}" "evidence hash through the channel"
 assert_contains "$(cat "$T/school.log")" "paired device \"tablet-a\" connected" "daemon log names the device"
 pass "status, educator add, evidence add of a 9 MiB file through the channel"
 
+# Ops that name files on the school box are for local users only.
+expect_fail "local users only" dev devA --connect "127.0.0.1:$LP" bundle export --out "$T/x.bundle"
+[ ! -e "$T/x.bundle" ] || fail "a LAN device made the daemon write a bundle"
+
 # Local users need no pairing.
 CAIRN_HOME="$T/nobody" "$CAIRN" --connect "127.0.0.1:$TP" status >/dev/null || fail "loopback TCP needs pairing"
 CAIRN_HOME="$T/nobody" "$CAIRN" --data "$T/school" status >/dev/null || fail "Unix socket needs pairing"
@@ -88,6 +92,25 @@ cp "$T/devA/known_hosts" "$T/devB/known_hosts"
 expect_fail "not paired" dev devB --connect "127.0.0.1:$LP" status
 assert_eq "$(devices)" 1 "devices after an unpaired key"
 pass "plain client and unpaired key refused with clear errors"
+
+# 70 idle connections on the LAN port (more than max_connections, 64) never lock local users
+# out: at most 16 LAN handshakes may be pending; the rest are refused at accept.
+python3 - "$LP" "$T/idle.ready" <<'PY' &
+import socket, sys, time
+socks = []
+for _ in range(70):
+    s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+    socks.append(s)
+open(sys.argv[2], "w").close()
+time.sleep(3)
+PY
+IDLE=$!
+for i in $(seq 1 100); do [ -e "$T/idle.ready" ] && break; sleep 0.05; done
+sleep 0.2
+c school status >/dev/null || fail "local status refused while LAN connections sit idle"
+assert_contains "$(cat "$T/school.log")" "LAN handshakes already pending" "pending LAN handshakes capped"
+wait $IDLE || true
+pass "idle LAN connections cannot take the local users' slots"
 
 # A used code.
 expect_fail "already used" dev devB pair "127.0.0.1:$LP" "$code"

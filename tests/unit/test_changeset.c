@@ -192,13 +192,41 @@ static void test_vector(void **state)
     cairn_vector_free(&v);
 }
 
+/* PROTOCOL.md 7.4 digest vectors, computed independently with Python's hashlib.blake2b. */
+static void test_vector_digest(void **state)
+{
+    (void)state;
+    cairn_vector_t v;
+    uint8_t o[32], d[CAIRN_VECTOR_DIGEST_LEN], d2[CAIRN_VECTOR_DIGEST_LEN];
+    static const uint8_t empty[16] = {0xb9, 0x0b, 0x4f, 0x94, 0x3d, 0x5f, 0x09, 0x9a,
+                                      0xc5, 0x65, 0x3b, 0x40, 0xe9, 0x27, 0x50, 0x11};
+    static const uint8_t one[16] = {0xb7, 0xc8, 0x16, 0x90, 0xf0, 0x07, 0xb5, 0x1e,
+                                    0x40, 0x7a, 0x66, 0xd1, 0x3b, 0x3d, 0xa0, 0x65};
+    cairn_vector_init(&v, "catalog");
+    assert_int_equal(cairn_vector_digest(&v, d), 0);
+    assert_memory_equal(d, empty, 16);
+    memset(o, 0x11, 32);
+    assert_int_equal(cairn_vector_set(&v, o, 2), 0);
+    assert_int_equal(cairn_vector_digest(&v, d), 0);
+    assert_memory_equal(d, one, 16);
+    /* any change of a seq, an origin or the partition changes the digest */
+    assert_int_equal(cairn_vector_set(&v, o, 3), 0);
+    assert_int_equal(cairn_vector_digest(&v, d2), 0);
+    assert_memory_not_equal(d, d2, 16);
+    cairn_vector_free(&v);
+    cairn_vector_init(&v, "catalo");
+    assert_int_equal(cairn_vector_set(&v, o, 2), 0);
+    assert_int_equal(cairn_vector_digest(&v, d2), 0);
+    assert_memory_not_equal(d, d2, 16);
+    cairn_vector_free(&v);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_round_trip),
-        cmocka_unit_test(test_field_rules),
-        cmocka_unit_test(test_too_many_segments),
-        cmocka_unit_test(test_vector),
+        cmocka_unit_test(test_round_trip),        cmocka_unit_test(test_field_rules),
+        cmocka_unit_test(test_too_many_segments), cmocka_unit_test(test_vector),
+        cmocka_unit_test(test_vector_digest),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,5 +1,5 @@
 /* test_pair.c: pairing codes (format, parsing, PSK) and the pairing store: code files with
- * expiry, single use and the wrong-attempt limit, and the devices table (PROTOCOL.md 10b). */
+ * expiry, single use and the wrong-attempt limit, and the devices table (PROTOCOL.md 12). */
 #include "store_fixture.h"
 
 #include <regex.h>

@@ -88,6 +88,10 @@ uint64_t cairn_vector_get(const cairn_vector_t *v, const uint8_t origin[CAIRN_NO
 int cairn_vector_set(cairn_vector_t *v, const uint8_t origin[CAIRN_NODE_ID_LEN], uint64_t seq);
 /* {"v": 1, "partition": str, "heads": [[origin bin 32, seq uint], ...]}; 0 or -ENOMEM. */
 int cairn_vector_encode(const cairn_vector_t *v, msgpack_sbuffer *out);
+/* The vector's digest (PROTOCOL.md 7.4): BLAKE2b-128 of the ASCII "cairn-vec-v1" followed by
+ * cairn_vector_encode's bytes. Equal vectors of one partition have equal digests. 0 or -ENOMEM. */
+#define CAIRN_VECTOR_DIGEST_LEN 16
+int cairn_vector_digest(const cairn_vector_t *v, uint8_t out[CAIRN_VECTOR_DIGEST_LEN]);
 /* Strict: origins strictly ascending, seq 1..2^63-1. Returns like cairn_changeset_decode; on
  * success v is initialised and owns its entries. */
 int cairn_vector_decode(const uint8_t *buf, size_t len, cairn_vector_t *v, char *err,

@@ -1,0 +1,441 @@
+/*
+ * chunk_pull.c: the receiving side of evidence chunk sync (the hub). Walks the plan
+ * (chunk_plan.c) one file at a time, asks for the chunks its store lacks in byte ranges within
+ * CAIRN_CHUNK_WINDOW, appends what arrives to partial files, adopts each whole chunk after its
+ * hash checked, and stores the file's manifest (the file is complete) when every chunk is here.
+ *
+ * Invariants: a range is asked for only from where the partial file ends, so bytes arrive in
+ * order and a partial file's size is what arrived; no two sessions of this node fetch the same
+ * chunk (cairn_chunk_state_claim); a chunk counts as stored only after the adoption's fsync.
+ * Must never write a chunk into the store that did not hash to its name.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include <cairn/err.h>
+
+#include "blob_partial.h"
+#include "chunk_xfer.h"
+#include "log.h"
+#include "store.h"
+
+#define REPLAN_IDLE_MS 1000
+#define RETRY_SKIPPED_MS 500
+/* A file whose chunks fail their hash this often in one session is left for the next one. */
+#define BAD_CHUNKS_MAX 3
+
+typedef struct {
+    chunk_pull_t *p;
+    int slot;
+} adopt_arg_t;
+
+chunk_pull_t *cairn_chunk_pull_new(cairn_sync_session_t *s)
+{
+    chunk_pull_t *p = calloc(1, sizeof *p);
+    if (p == NULL)
+        return NULL;
+    p->s = s;
+    p->d = s->d;
+    p->plan_changes = -1;
+    for (int i = 0; i < CAIRN_CHUNK_SLOTS; i++)
+        p->slots[i].fd = -1;
+    return p;
+}
+
+static void pull_free(chunk_pull_t *p)
+{
+    cairn_manifest_free(&p->cur);
+    free(p->files);
+    free(p->unavailable);
+    free(p);
+}
+
+/* Ends a slot that is not adopting: its partial file stays for the next session. */
+static void slot_drop(chunk_pull_t *p, pull_slot_t *sl)
+{
+    if (sl->fd >= 0)
+        close(sl->fd);
+    sl->fd = -1;
+    p->outstanding -= sl->asked - sl->have;
+    cairn_chunk_state_release(p->d->chunks, &sl->hash);
+    sl->active = false;
+}
+
+void cairn_chunk_pull_detach(chunk_pull_t *p)
+{
+    for (int i = 0; i < CAIRN_CHUNK_SLOTS; i++) {
+        if (p->slots[i].active && !p->slots[i].adopting)
+            slot_drop(p, &p->slots[i]);
+    }
+    p->s = NULL;
+    if (p->pending == 0)
+        pull_free(p);
+}
+
+static bool is_unavailable(const chunk_pull_t *p, const cairn_hash_t *f)
+{
+    for (size_t i = 0; i < p->nunavailable; i++) {
+        if (memcmp(p->unavailable[i].b, f->b, CAIRN_HASH_LEN) == 0)
+            return true;
+    }
+    return false;
+}
+
+static void mark_unavailable(chunk_pull_t *p, const cairn_hash_t *f)
+{
+    if (is_unavailable(p, f))
+        return;
+    cairn_hash_t *n = realloc(p->unavailable, (p->nunavailable + 1) * sizeof *n);
+    if (n == NULL)
+        return;
+    p->unavailable = n;
+    p->unavailable[p->nunavailable++] = *f;
+}
+
+static void send_stat(chunk_pull_t *p, bool done)
+{
+    if (p->s != NULL && !p->s->closing)
+        cairn_sync_chunks_send_stat(p->s, &p->cur.file_hash, p->cur_held, p->cur.size, done);
+}
+
+/* Loads the next file of the plan that is not complete here; false when the plan is done. */
+static bool next_file(chunk_pull_t *p)
+{
+    while (p->next_file < p->nfiles) {
+        cairn_hash_t f = p->files[p->next_file++];
+        if (is_unavailable(p, &f))
+            continue;
+        cairn_manifest_t m;
+        char hex[CAIRN_HASH_HEX_LEN + 1];
+        cairn_hash_hex(&f, hex);
+        if (cairn_chunk_plan_manifest(p->d, &f, &m) != 0) {
+            cairn_log_warn("sync %s: no manifest for evidence file %.16s...; skipped", p->s->peer,
+                           hex);
+            mark_unavailable(p, &f);
+            continue;
+        }
+        p->cur = m;
+        p->has_cur = true;
+        p->cur_unavailable = false;
+        p->cursor = p->skipped = p->bad = 0;
+        p->cur_held = 0;
+        for (uint32_t i = 0; i < m.nchunks; i++) {
+            if (cairn_blobs_chunk_has(p->d->blobs, &m.chunks[i]))
+                p->cur_held += cairn_chunk_plan_chunk_len(&m, i);
+        }
+        cairn_log_info("sync %s: fetching evidence file %.16s... (%llu bytes, %llu already here)",
+                       p->s->peer, hex, (unsigned long long)m.size,
+                       (unsigned long long)p->cur_held);
+        send_stat(p, false);
+        return true;
+    }
+    return false;
+}
+
+static void replan(chunk_pull_t *p)
+{
+    free(p->files);
+    p->files = NULL;
+    p->nfiles = p->next_file = 0;
+    p->planned = true;
+    p->plan_gen = p->d->chunks->plan_gen;
+    p->plan_changes = (int64_t)sqlite3_total_changes64(cairn_store_db(p->d->store));
+    p->replan_after_ms = uv_now(p->d->loop) + REPLAN_IDLE_MS;
+    if (cairn_chunk_plan_files(p->d, p->s, &p->files, &p->nfiles) != 0)
+        cairn_log_warn("sync %s: cannot list the evidence to fetch", p->s->peer);
+}
+
+static void adopt_done(void *arg, int status);
+
+static void start_adopt(chunk_pull_t *p, int i)
+{
+    pull_slot_t *sl = &p->slots[i];
+    if (sl->fd >= 0)
+        close(sl->fd);
+    sl->fd = -1;
+    adopt_arg_t *a = malloc(sizeof *a);
+    int rc = a == NULL ? -ENOMEM : 0;
+    if (rc == 0) {
+        a->p = p;
+        a->slot = i;
+        rc = cairn_blobs_partial_adopt(p->d->blobs, &sl->hash, sl->len, adopt_done, a);
+    }
+    if (rc != 0) {
+        free(a);
+        cairn_log_error("sync: cannot store an arrived chunk: %s", cairn_strerror(rc));
+        cairn_chunk_state_release(p->d->chunks, &sl->hash);
+        sl->active = false;
+        p->skipped++;
+        return;
+    }
+    sl->adopting = true;
+    p->pending++;
+}
+
+/* Opens a slot for chunk i of the current file, resuming its partial file. */
+static void open_slot(chunk_pull_t *p, pull_slot_t *sl, uint32_t i)
+{
+    const cairn_hash_t *h = &p->cur.chunks[i];
+    uint32_t len = cairn_chunk_plan_chunk_len(&p->cur, i);
+    int fd;
+    uint64_t have;
+    int rc = cairn_blobs_partial_open(p->d->blobs, h, len, &fd, &have);
+    if (rc != 0) {
+        cairn_log_error("sync: cannot open a partial chunk file: %s", cairn_strerror(rc));
+        cairn_chunk_state_release(p->d->chunks, h);
+        p->skipped++;
+        return;
+    }
+    memset(sl, 0, sizeof *sl);
+    sl->active = true;
+    sl->hash = *h;
+    sl->len = len;
+    sl->have = sl->asked = have;
+    sl->fd = fd;
+    if (have > 0)
+        p->d->chunks->c.cuts_resumed++;
+    if (have == len)
+        start_adopt(p, (int)(sl - p->slots));
+}
+
+/* Opens slots for the next chunks of the current file that nobody has or fetches. */
+static void open_slots(chunk_pull_t *p)
+{
+    for (int k = 0; k < CAIRN_CHUNK_SLOTS && p->cursor < p->cur.nchunks && !p->cur_unavailable;
+         k++) {
+        pull_slot_t *sl = &p->slots[k];
+        if (sl->active)
+            continue;
+        while (p->cursor < p->cur.nchunks && !sl->active) {
+            uint32_t i = p->cursor;
+            const cairn_hash_t *h = &p->cur.chunks[i];
+            uint32_t len = cairn_chunk_plan_chunk_len(&p->cur, i);
+            if (cairn_blobs_chunk_has(p->d->blobs, h)) {
+                p->cursor++;
+                continue; /* here already: never fetched twice */
+            }
+            if (cairn_blobs_reserve_check(p->d->blobs, len) != 0) {
+                if (!p->space_logged)
+                    cairn_log_warn("sync %s: the disk reserve is reached: evidence waits",
+                                   p->s->peer);
+                p->space_logged = true;
+                return; /* looked at again on the next tick */
+            }
+            p->space_logged = false;
+            p->cursor++;
+            if (!cairn_chunk_state_claim(p->d->chunks, h)) {
+                p->skipped++; /* another session or slot fetches it: look again later */
+                continue;
+            }
+            open_slot(p, sl, i);
+        }
+    }
+}
+
+/* Asks for more of the open slots' chunks while the window allows. */
+static void ask(chunk_pull_t *p)
+{
+    for (int k = 0; k < CAIRN_CHUNK_SLOTS; k++) {
+        pull_slot_t *sl = &p->slots[k];
+        while (sl->active && !sl->adopting && sl->asked < sl->len &&
+               p->outstanding < CAIRN_CHUNK_WINDOW) {
+            uint64_t n = sl->len - sl->asked;
+            if (n > CAIRN_CHUNK_WANT_MAX)
+                n = CAIRN_CHUNK_WANT_MAX;
+            if (n > CAIRN_CHUNK_WINDOW - p->outstanding)
+                n = CAIRN_CHUNK_WINDOW - p->outstanding;
+            if (cairn_sync_chunks_send_want(p->s, &p->cur.file_hash, &sl->hash, sl->asked, n) != 0)
+                return;
+            sl->asked += n;
+            p->outstanding += n;
+        }
+    }
+}
+
+static bool slots_idle(const chunk_pull_t *p)
+{
+    for (int k = 0; k < CAIRN_CHUNK_SLOTS; k++) {
+        if (p->slots[k].active)
+            return false;
+    }
+    return true;
+}
+
+/* Every chunk of the current file was looked at and nothing is in flight: finish the file. */
+static void finish_file(chunk_pull_t *p)
+{
+    char hex[CAIRN_HASH_HEX_LEN + 1];
+    cairn_hash_hex(&p->cur.file_hash, hex);
+    if (p->cur_unavailable || p->bad >= BAD_CHUNKS_MAX) {
+        cairn_log_warn("sync %s: evidence file %.16s... left for a later session (%s)", p->s->peer,
+                       hex,
+                       p->cur_unavailable ? "the peer lacks a chunk" : "chunks failed their hash");
+        mark_unavailable(p, &p->cur.file_hash);
+    } else if (p->skipped > 0) {
+        if (uv_now(p->d->loop) < p->retry_at_ms)
+            return;
+        /* Chunks fetched elsewhere or failed: walk the file again for what is still missing. */
+        p->cursor = 0;
+        p->skipped = 0;
+        p->retry_at_ms = uv_now(p->d->loop) + RETRY_SKIPPED_MS;
+        return;
+    } else {
+        int rc = cairn_blobs_manifest_put(p->d->blobs, &p->cur);
+        if (rc == CAIRN_EINCOMPLETE) {
+            p->cursor = 0; /* a chunk went missing meanwhile (purged?): look again */
+            p->retry_at_ms = uv_now(p->d->loop) + RETRY_SKIPPED_MS;
+            p->skipped = 1;
+            return;
+        }
+        if (rc != 0) {
+            cairn_log_error("sync %s: cannot store the manifest of %.16s...: %s", p->s->peer, hex,
+                            cairn_strerror(rc));
+            mark_unavailable(p, &p->cur.file_hash);
+        } else {
+            p->d->chunks->c.files_complete++;
+            p->cur_held = p->cur.size;
+            send_stat(p, true);
+            cairn_log_info("sync %s: evidence file %.16s... complete (%llu bytes, hash checked)",
+                           p->s->peer, hex, (unsigned long long)p->cur.size);
+        }
+    }
+    cairn_manifest_free(&p->cur);
+    p->has_cur = false;
+}
+
+void cairn_chunk_pull_fill(chunk_pull_t *p)
+{
+    if (p->s == NULL || p->s->closing)
+        return;
+    for (int guard = 0; guard < 64; guard++) {
+        if (!p->has_cur) {
+            if (!p->planned)
+                replan(p);
+            if (!next_file(p))
+                return; /* idle until the tick re-plans */
+        }
+        open_slots(p);
+        ask(p);
+        if (p->cursor < p->cur.nchunks && !p->cur_unavailable)
+            return;
+        if (!slots_idle(p))
+            return;
+        bool had = p->has_cur;
+        finish_file(p);
+        if (had && p->has_cur)
+            return; /* waits for a retry */
+    }
+}
+
+void cairn_chunk_pull_tick(chunk_pull_t *p)
+{
+    if (p->s == NULL || p->s->closing)
+        return;
+    uint64_t now = uv_now(p->d->loop);
+    if (p->planned && p->d->chunks->plan_gen != p->plan_gen) {
+        /* Priorities changed: the current file's chunks in flight finish, then the new order. */
+        if (p->has_cur) {
+            cairn_manifest_free(&p->cur);
+            p->has_cur = false;
+        }
+        replan(p);
+    } else if (!p->has_cur && p->next_file >= p->nfiles && now >= p->replan_after_ms &&
+               (int64_t)sqlite3_total_changes64(cairn_store_db(p->d->store)) != p->plan_changes) {
+        replan(p);
+    } else if (!p->has_cur && p->next_file >= p->nfiles && now >= p->replan_after_ms + 10000) {
+        replan(p); /* now and then even without changes: a chunk may have been purged */
+    }
+    cairn_chunk_pull_fill(p);
+}
+
+static pull_slot_t *find_slot(chunk_pull_t *p, const cairn_hash_t *h)
+{
+    for (int k = 0; k < CAIRN_CHUNK_SLOTS; k++) {
+        pull_slot_t *sl = &p->slots[k];
+        if (sl->active && !sl->adopting && memcmp(sl->hash.b, h->b, CAIRN_HASH_LEN) == 0)
+            return sl;
+    }
+    return NULL;
+}
+
+int cairn_chunk_pull_data(chunk_pull_t *p, const cairn_hash_t *h, uint64_t off, const uint8_t *data,
+                          size_t len)
+{
+    pull_slot_t *sl = find_slot(p, h);
+    if (sl == NULL || off != sl->have || off + len > sl->asked)
+        return CAIRN_EPROTO;
+    size_t done = 0;
+    while (done < len) {
+        ssize_t n = pwrite(sl->fd, data + done, len - done, (off_t)(off + done));
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            int e = n < 0 ? errno : EIO;
+            snprintf(p->s->reason, sizeof p->s->reason, "cannot write an arriving chunk: %s",
+                     strerror(e));
+            cairn_log_error("sync %s: %s", p->s->peer, p->s->reason);
+            cairn_sync_session_close(p->s, p->s->reason);
+            return -e;
+        }
+        done += (size_t)n;
+    }
+    sl->have += len;
+    p->outstanding -= len;
+    p->d->chunks->c.bytes_received += len;
+    if (sl->have == sl->len)
+        start_adopt(p, (int)(sl - p->slots));
+    cairn_chunk_pull_fill(p);
+    return 0;
+}
+
+int cairn_chunk_pull_none(chunk_pull_t *p, const cairn_hash_t *h)
+{
+    pull_slot_t *sl = find_slot(p, h);
+    if (sl == NULL)
+        return 0; /* a second answer for the same chunk: already handled */
+    slot_drop(p, sl);
+    p->cur_unavailable = true;
+    cairn_chunk_pull_fill(p);
+    return 0;
+}
+
+static void adopt_done(void *arg, int status)
+{
+    adopt_arg_t *a = arg;
+    chunk_pull_t *p = a->p;
+    pull_slot_t *sl = &p->slots[a->slot];
+    free(a);
+    p->pending--;
+    cairn_chunk_state_t *st = p->d->chunks;
+    cairn_chunk_state_release(st, &sl->hash);
+    sl->active = sl->adopting = false;
+    char hex[CAIRN_HASH_HEX_LEN + 1];
+    cairn_hash_hex(&sl->hash, hex);
+    if (status == 0) {
+        st->c.bytes_stored += sl->len;
+        st->c.chunks_stored++;
+        if (p->s != NULL && p->has_cur) {
+            p->cur_held += sl->len;
+            send_stat(p, false);
+        }
+    } else if (status == CAIRN_EHASH) {
+        st->c.chunks_bad++;
+        p->bad++;
+        p->skipped++;
+        cairn_log_warn("sync: chunk %.16s... failed its hash check; not stored, fetched again",
+                       hex);
+    } else {
+        p->skipped++;
+        cairn_log_error("sync: cannot store chunk %.16s...: %s", hex, cairn_strerror(status));
+    }
+    if (p->s == NULL) {
+        if (p->pending == 0)
+            pull_free(p);
+        return;
+    }
+    cairn_chunk_pull_fill(p);
+}

@@ -1,0 +1,96 @@
+/*
+ * chunk_xfer.h: what the chunk-sync files share (sync_chunks.c, chunk_pull.c, chunk_serve.c,
+ * chunk_plan.c); nothing outside them includes it. See sync_chunks.h for the design.
+ */
+#ifndef CAIRN_CHUNK_XFER_H
+#define CAIRN_CHUNK_XFER_H
+
+#include "blobs.h"
+#include "daemon.h"
+#include "sync.h"
+#include "sync_chunks.h"
+
+/* Sender side: ranges asked for, served in order. */
+typedef struct {
+    cairn_hash_t hash;
+    uint64_t off, len, sent;
+} serve_range_t;
+
+typedef struct {
+    serve_range_t q[CAIRN_CHUNK_QUEUE];
+    int head, n;
+    int fd; /* the chunk file of fd_hash, or -1 */
+    cairn_hash_t fd_hash;
+    bool window_closed_logged;
+} chunk_serve_t;
+
+/* Receiver side: one chunk arriving or being adopted. */
+typedef struct {
+    bool active, adopting;
+    cairn_hash_t hash;
+    uint32_t len;
+    uint64_t have, asked; /* bytes in the partial file; bytes asked for (from 0) */
+    int fd;
+} pull_slot_t;
+
+typedef struct chunk_pull {
+    cairn_sync_session_t *s; /* NULL once the session is gone (adoptions may still run) */
+    cairn_daemon_t *d;
+    unsigned pending;    /* adoptions in flight: the struct lives until they called back */
+    cairn_hash_t *files; /* the plan: files to fetch, in order */
+    size_t nfiles, next_file;
+    bool planned;
+    uint64_t plan_gen, replan_after_ms;
+    int64_t plan_changes;
+    cairn_manifest_t cur; /* the file being fetched */
+    bool has_cur, cur_unavailable;
+    uint32_t cursor, skipped, bad;
+    uint64_t cur_held;
+    uint64_t retry_at_ms; /* when chunks were skipped: look at the file again then */
+    pull_slot_t slots[CAIRN_CHUNK_SLOTS];
+    uint64_t outstanding;      /* bytes asked and not received */
+    cairn_hash_t *unavailable; /* files the peer cannot send (this session) */
+    size_t nunavailable;
+    bool space_logged;
+} chunk_pull_t;
+
+struct cairn_sync_chunks {
+    chunk_serve_t *serve; /* the initiator sends */
+    chunk_pull_t *pull;   /* the responder fetches */
+};
+
+/* chunk_serve.c */
+chunk_serve_t *cairn_chunk_serve_new(void);
+void cairn_chunk_serve_free(chunk_serve_t *sv);
+int cairn_chunk_serve_want(cairn_sync_session_t *s, chunk_serve_t *sv, const cairn_hash_t *h,
+                           uint64_t off, uint64_t len);
+void cairn_chunk_serve_pump(cairn_sync_session_t *s, chunk_serve_t *sv);
+
+/* chunk_pull.c */
+chunk_pull_t *cairn_chunk_pull_new(cairn_sync_session_t *s);
+void cairn_chunk_pull_detach(chunk_pull_t *p); /* the session is closing */
+void cairn_chunk_pull_fill(chunk_pull_t *p);
+void cairn_chunk_pull_tick(chunk_pull_t *p);
+int cairn_chunk_pull_data(chunk_pull_t *p, const cairn_hash_t *h, uint64_t off, const uint8_t *data,
+                          size_t len);
+int cairn_chunk_pull_none(chunk_pull_t *p, const cairn_hash_t *h);
+
+/* chunk_plan.c: files of evidence that s's peer sends us and that this node lacks, prioritized
+ * submissions first, then oldest first (*out malloc'd, caller frees). */
+int cairn_chunk_plan_files(cairn_daemon_t *d, cairn_sync_session_t *s, cairn_hash_t **out,
+                           size_t *n);
+/* The manifest of file from the evidence.add event that carries it (ENOTFOUND if none). */
+int cairn_chunk_plan_manifest(cairn_daemon_t *d, const cairn_hash_t *file, cairn_manifest_t *m);
+/* Length of chunk i of m. */
+uint32_t cairn_chunk_plan_chunk_len(const cairn_manifest_t *m, uint32_t i);
+
+/* sync_chunks.c: message senders. */
+int cairn_sync_chunks_send_want(cairn_sync_session_t *s, const cairn_hash_t *file,
+                                const cairn_hash_t *h, uint64_t off, uint64_t len);
+int cairn_sync_chunks_send_data(cairn_sync_session_t *s, const cairn_hash_t *h, uint64_t off,
+                                const uint8_t *data, size_t len);
+int cairn_sync_chunks_send_none(cairn_sync_session_t *s, const cairn_hash_t *h);
+int cairn_sync_chunks_send_stat(cairn_sync_session_t *s, const cairn_hash_t *file, uint64_t held,
+                                uint64_t size, bool done);
+
+#endif

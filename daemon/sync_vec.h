@@ -1,0 +1,25 @@
+/*
+ * sync_vec.h: vector digests at the start of a sync session (PROTOCOL.md 8.3). Each side opens a
+ * partition with {"t":"vec","p":P,"d":digest of its vector}; the receiver compares it with the
+ * digest of the vector it stored for that peer (peer_vectors, sync_persist.h): equal, it takes
+ * the stored vector as the peer's; different or unknown, it asks {"t":"vreq","p":P} and the
+ * sender answers with the full {"t":"vec","p":P,"v":vector}. An idle round on a fresh session
+ * thus carries 16 bytes per partition and direction instead of whole vectors.
+ */
+#ifndef CAIRN_SYNC_VEC_H
+#define CAIRN_SYNC_VEC_H
+
+#include <msgpack.h>
+
+#include "sync.h"
+
+/* Sends the digest of our vector of p. 0 or a negative code. */
+int cairn_sync_vec_send_digest(cairn_sync_session_t *s, cairn_sync_part_t *p);
+
+/* Takes a `vec` carrying "d": 0 when the stored vector matched (p->peer is set from it, as if the
+ * peer had sent it), 1 when the full vector was asked for with `vreq`, or a negative code with
+ * s->reason filled (a malformed digest). */
+int cairn_sync_vec_take_digest(cairn_sync_session_t *s, cairn_sync_part_t *p,
+                               const msgpack_object *m);
+
+#endif

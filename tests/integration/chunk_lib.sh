@@ -1,0 +1,72 @@
+# chunk_lib.sh: helpers for the evidence chunk sync tests (t_chunk_*.sh), on top of sync_lib.sh.
+source "$(dirname "${BASH_SOURCE[0]}")/sync_lib.sh"
+
+# fast_reconnect NAME: short reconnect delays so a cut costs little time.
+fast_reconnect() {
+    printf '\n' >>"$T/$1/cairnd.conf"
+    sed -i 's/^# reconnect_min_ms = 500/reconnect_min_ms = 50/; s/^# reconnect_max_ms = 60000/reconnect_max_ms = 300/' "$T/$1/cairnd.conf"
+}
+
+# set_sync_key NAME KEY VALUE: sets a [sync] key in NAME's cairnd.conf (uncommenting it).
+set_sync_key() {
+    sed -i "s/^# $2 = .*/$2 = $3/" "$T/$1/cairnd.conf"
+    grep -q "^$2 = $3\$" "$T/$1/cairnd.conf" || fail "cannot set $2 in $1's config"
+}
+
+# evidence_counter NAME FIELD: one number of `cairn status`'s evidence line (sent, received,
+# stored, chunks, bad, complete, resumed).
+evidence_counter() {
+    local line
+    line=$(c "$1" status | grep '^evidence  ') || fail "no evidence line in $1's status"
+    case $2 in
+        sent) sed -E 's/.*sent ([0-9]+) B.*/\1/' <<<"$line" ;;
+        received) sed -E 's/.*received ([0-9]+) B.*/\1/' <<<"$line" ;;
+        stored) sed -E 's/.*stored ([0-9]+) B.*/\1/' <<<"$line" ;;
+        bad) sed -E 's/.*\(([0-9]+) bad\).*/\1/' <<<"$line" ;;
+        complete) sed -E 's/.* ([0-9]+) files complete.*/\1/' <<<"$line" ;;
+        resumed) sed -E 's/.* ([0-9]+) resumed.*/\1/' <<<"$line" ;;
+        waited) c "$1" status | grep '^evidence rate' | sed -E 's/.*at most ([0-9]+) B.*/\1/' ;;
+    esac
+}
+
+# video_submission NODE FILE: a draft submission with FILE as its video part, submitted; prints
+# the submission id.
+video_submission() {
+    local ed sub
+    ed=$(c "$1" educator add --name "Teacher $RANDOM" --role teacher | tr -d '[:space:]')
+    sub=$(c "$1" submission start --educator "$ed" --credential wait-time | tr -d '[:space:]')
+    printf 'name,answers\nA,3\n' >"$T/$1.csv"
+    c "$1" evidence add "$sub" --part video "$2" >/dev/null
+    c "$1" evidence add "$sub" --part tally "$T/$1.csv" >/dev/null
+    c "$1" evidence add "$sub" --part reflection --text "Waited in $1." >/dev/null
+    c "$1" submission submit "$sub" >/dev/null
+    echo "$sub"
+}
+
+# wait_complete HUB HASH SECONDS: polls until the hub stored HASH's manifest (file complete).
+wait_complete() {
+    local i n=$(( $3 * 10 ))
+    for i in $(seq 1 $n); do
+        [ -f "$T/$1/blobs/manifests/$2" ] && return 0
+        sleep 0.1
+    done
+    return 1
+}
+
+# start_proxy ARGS...: faultproxy in front of the hub; sets PROXY_PORT and points s at it.
+start_proxy() {
+    rm -f "$T/proxy.port"
+    "$FAULTPROXY" --listen 127.0.0.1:0 --port-file "$T/proxy.port" --target "127.0.0.1:$HUB_PORT" \
+        "$@" >>"$T/proxy.log" 2>&1 &
+    PROXY_PID=$!
+    PIDS+=($PROXY_PID)
+    for i in $(seq 1 100); do [ -s "$T/proxy.port" ] && break; sleep 0.05; done
+    PROXY_PORT=$(cat "$T/proxy.port")
+}
+
+# via_proxy SCHOOL: the school's hub.peer points at the proxy.
+via_proxy() {
+    local hubkey
+    read -r hubkey _ <"$T/$1/hub.peer"
+    echo "$hubkey 127.0.0.1:$PROXY_PORT" >"$T/$1/hub.peer"
+}
