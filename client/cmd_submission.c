@@ -244,11 +244,13 @@ static void show_review(const msgpack_object *rv)
             const msgpack_object *d = &decisions->via.array.ptr[i];
             bool counts = false;
             cairn_mp_get_bool(d, "counts", &counts);
-            cairn_strv_t o = cairn_rpc_str(d, "outcome");
+            cairn_strv_t o = cairn_rpc_str(d, "outcome"), parts = cairn_rpc_str(d, "parts");
             cairn_fmt_time(cairn_rpc_u64(d, "at"), when, sizeof when);
             printf("%-11s ", "decision");
             cairn_fmt_put(stdout, o.p, o.len);
             printf(" (%s)%s\n", when, counts ? "" : " (does not count: see notes)");
+            if (parts.len > 0) /* every part's verdict, carried ones included */
+                cairn_fmt_wrap(stdout, "  parts     ", parts.p, parts.len, 12, CAIRN_FMT_WIDTH);
         }
     }
     if (award != NULL && award->type == MSGPACK_OBJECT_MAP) {

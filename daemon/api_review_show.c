@@ -299,7 +299,7 @@ static int pack_decisions(cairn_req_t *req, const char *id)
                   "SELECT d.outcome, d.hlc, s.withdrawn, s.withdrawn IS NOT NULL AND"
                   "  (s.withdrawn, s.withdrawn_origin) < (d.hlc, d.origin),"
                   " NOT EXISTS (SELECT 1 FROM review_decisions q WHERE q.submission = d.submission"
-                  "  AND (q.hlc, q.origin) > (d.hlc, d.origin))"
+                  "  AND (q.hlc, q.origin) > (d.hlc, d.origin)), d.parts"
                   " FROM review_decisions d LEFT JOIN submissions s ON s.id = d.submission"
                   " WHERE d.submission = ?1 ORDER BY d.hlc, d.origin",
                   &st);
@@ -335,10 +335,11 @@ static int pack_decisions(cairn_req_t *req, const char *id)
             cairn_mp_pack_cstr(&notes.pk, line);
             notes.count++;
         }
-        msgpack_pack_map(&items.pk, 3);
+        msgpack_pack_map(&items.pk, 4);
         cairn_mp_pack_kv_str(&items.pk, "outcome", outcome);
         pack_time(&items.pk, "at", at);
         cairn_mp_pack_kv_bool(&items.pk, "counts", !void_ && latest);
+        cairn_api_pack_kv_column(&items.pk, "parts", st, 5); /* "video=meets tally=not-yet" */
         items.count++;
     }
     sqlite3_reset(st);

@@ -324,7 +324,11 @@ int cairn_review_score(cairn_store_t *s, const cairn_review_cfg_t *cfg, const ca
                  feedback_len, CAIRN_REVIEW_FEEDBACK_MAX);
         return CAIRN_ETOOBIG;
     }
-    if (!meets && feedback_len == 0) {
+    size_t words = 0; /* non-blank bytes: feedback of spaces says nothing */
+    for (size_t i = 0; i < feedback_len; i++)
+        words +=
+            feedback[i] != ' ' && feedback[i] != '\t' && feedback[i] != '\n' && feedback[i] != '\r';
+    if (!meets && words == 0) {
         snprintf(err, errlen, "a not-yet score needs feedback saying what to change");
         return CAIRN_EINVAL;
     }

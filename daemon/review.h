@@ -31,8 +31,6 @@
 #define CAIRN_REVIEW_FEEDBACK_MAX (8u * 1024)     /* a page of prose; bounds every review row */
 #define CAIRN_REVIEW_PARTS_MAX 64                 /* parts in a decision or award (catalog: 16) */
 #define CAIRN_AWARD_CREDENTIAL_MAX (1024u * 1024) /* the signed OB3 JSON (award.h) */
-#define CAIRN_REVIEW_TARGET_DAYS_DEFAULT 14
-#define CAIRN_REVIEW_CLAIM_HOURS_DEFAULT 48
 
 typedef struct {
     uint64_t now_ms;          /* wall clock, unix ms */

@@ -145,7 +145,7 @@ for p in catalog "$PART"; do
     [ "$h1" = "$h2" ] || { echo "state hashes of $p differ" >&2; exit 1; }
 done
 
-step "Review at the hub: an assessor works the queue (PROTOCOL.md section 10)"
+step "Review at the hub: an assessor works the queue (PROTOCOL.md section 11)"
 run "$CAIRN" --data "$HUB" educator add --name "Rita Okoye" --role assessor
 export CAIRN_AS="Rita Okoye"
 echo "acting as \$CAIRN_AS=$CAIRN_AS"

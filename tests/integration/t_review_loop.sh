@@ -160,6 +160,7 @@ wait_state school "$sub2" awarded || fail "award did not reach the school"
 show=$(c school submission show "$sub2")
 assert_contains "$show" "$award" "award id at the school"
 assert_contains "$show" "wait-time@1" "achievement at the school"
+assert_contains "$show" "reflection=meets tally=meets video=meets" "every part's verdict, carried too"
 n=$(db school "SELECT count(*) FROM events WHERE type='award.issue' AND entity='$award'")
 assert_eq "$n" 1 "award.issue event at the school"
 ev=$(db school "SELECT evidence FROM awards WHERE id='$award'")

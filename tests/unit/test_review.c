@@ -301,6 +301,7 @@ static void test_bad_input(void **state)
     assert_int_equal(score(w, &w->rita, w->sub, "essay", true, ""), CAIRN_EINVAL);
     assert_non_null(strstr(w->err, "does not exist"));
     assert_int_equal(score(w, &w->rita, w->sub, "reflection", false, ""), CAIRN_EINVAL);
+    assert_int_equal(score(w, &w->rita, w->sub, "reflection", false, " \n\t "), CAIRN_EINVAL);
     memset(big, 'x', sizeof big - 1);
     big[sizeof big - 1] = '\0';
     assert_int_equal(score(w, &w->rita, w->sub, "video", true, big), CAIRN_ETOOBIG);
