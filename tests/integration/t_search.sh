@@ -65,6 +65,7 @@ printf 'quiet\tparticipation\nquiet\tsilent\n' >"$T/school/synonyms.tsv"
 rc=0
 "$CAIRND" run --data "$T/school" --listen 127.0.0.1:0 >"$T/bad.out" 2>&1 || rc=$?
 [ "$rc" -ne 0 ] || fail "cairnd started with a bad synonym table"
+expect_fail "synonyms.tsv: line 2: 'quiet' is already on line 1" "$CAIRND" check-config --data "$T/school"
 assert_contains "$(cat "$T/bad.out")" "synonyms.tsv: line 2: 'quiet' is already on line 1" "bad table message"
 rm "$T/school/synonyms.tsv"
 start_node school
