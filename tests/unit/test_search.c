@@ -291,6 +291,12 @@ static void test_search_sample_catalog(void **state)
     search(f, "the and of", NULL, -1, false, &r);
     assert_int_equal(r.rc, CAIRN_EINVAL);
     assert_non_null(strstr(r.errmsg, "only common words"));
+    char big[600];
+    memset(big, 'w', sizeof big - 1);
+    big[sizeof big - 1] = '\0';
+    search(f, big, NULL, -1, false, &r); /* the daemon checks the limit too, not only the CLI */
+    assert_int_equal(r.rc, CAIRN_ETOOBIG);
+    assert_non_null(strstr(r.errmsg, "599 bytes, over the 512-byte limit"));
     assert_int_equal(fixture_events(f), events);
 }
 
