@@ -559,6 +559,12 @@ static int cmd_check_config(const args_t *a)
     cairn_config_t cfg;
     if (load_config(a->data, &cfg) != 0)
         return EXIT_FAILURE;
+    /* the search synonym table is the other file an operator edits */
+    char path[PATH_MAX], err[512];
+    cairn_synonyms_t *syn = NULL;
+    if (cairn_synonyms_open(a->data, &syn, path, sizeof path, err, sizeof err) != 0)
+        return fail("search synonyms: %s", err);
+    cairn_synonyms_free(syn);
     puts("ok");
     return 0;
 }

@@ -23,10 +23,10 @@
  * migration that indexes an existing catalog and by the projection. Changing it needs a new
  * migration that re-indexes (a migration is never edited). */
 #define CAIRN_SEARCH_DOC_COLUMNS                                                                   \
-    "id, version, title, competency, key_method, components, research, tags, rubric, pd_hours,"    \
-    " peer_reviewable"
+    "id, version, pd_hours, peer_reviewable, title, competency, key_method, components, "          \
+    "research, tags, rubric"
 #define CAIRN_SEARCH_DOC_SELECT                                                                    \
-    "SELECT c.id, c.version, c.title,"                                                             \
+    "SELECT c.id, c.version, c.pd_hours, json_extract(c.json, '$.peer_review') IS 1, c.title,"     \
     " coalesce(json_extract(c.json, '$.competency'), ''),"                                         \
     " coalesce(json_extract(c.json, '$.key_method'), ''),"                                         \
     " coalesce((SELECT group_concat(value, '. ') FROM json_each(c.json, '$.method_components')),"  \
@@ -34,8 +34,7 @@
     " coalesce(json_extract(c.json, '$.research'), ''),"                                           \
     " coalesce((SELECT group_concat(value, ', ') FROM json_each(c.json, '$.tags')), ''),"          \
     " coalesce((SELECT group_concat(json_extract(value, '$.criterion') || '. ' ||"                 \
-    " json_extract(value, '$.meets'), ' ') FROM json_each(c.json, '$.rubric')), ''),"              \
-    " c.pd_hours, json_extract(c.json, '$.peer_review') IS 1"                                      \
+    " json_extract(value, '$.meets'), ' ') FROM json_each(c.json, '$.rubric')), '')"               \
     " FROM credentials c"
 
 #define CAIRN_SEARCH_LIMIT_MAX 50 /* hits one query may ask for */

@@ -59,14 +59,19 @@ __attribute__((format(printf, 4, 5))) static int fail(char *err, size_t errlen, 
     return code;
 }
 
+static bool letter_byte(unsigned char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c >= 0x80;
+}
+
 static bool word_byte(const char *s, size_t i, size_t len)
 {
     unsigned char c = (unsigned char)s[i];
-    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c >= 0x80)
+    if (letter_byte(c))
         return true;
-    /* an apostrophe between two letters: "don't", "student's" */
-    return c == '\'' && i > 0 && i + 1 < len && word_byte(s, i - 1, len) &&
-           word_byte(s, i + 1, len) && s[i + 1] != '\'';
+    /* an apostrophe between two letters: "don't", "student's" (not "a''b", not "'a") */
+    return c == '\'' && i > 0 && i + 1 < len && letter_byte((unsigned char)s[i - 1]) &&
+           letter_byte((unsigned char)s[i + 1]);
 }
 
 /* Adds term (copied) unless it is already there or the list is full. */

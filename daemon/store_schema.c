@@ -186,11 +186,13 @@ static const char *const migrations[] = {
     /* 9: full-text search over the catalog (search.h): one row per credential, its latest
      * version, mirrored by triggers into an FTS5 index; an existing catalog is indexed here.
      * Safe to run again (IF NOT EXISTS, OR IGNORE), like migrations 2 and 3. */
+    /* The small columns come first: a search reads them for every candidate row, and a column
+     * stored after the long texts would be found only by walking the row's overflow pages. */
     "CREATE TABLE IF NOT EXISTS search_docs("
     "  doc INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, version INTEGER NOT NULL,"
-    "  title TEXT NOT NULL, competency TEXT NOT NULL, key_method TEXT NOT NULL,"
-    "  components TEXT NOT NULL, research TEXT NOT NULL, tags TEXT NOT NULL,"
-    "  rubric TEXT NOT NULL, pd_hours REAL NOT NULL, peer_reviewable INTEGER NOT NULL);"
+    "  pd_hours REAL NOT NULL, peer_reviewable INTEGER NOT NULL, title TEXT NOT NULL,"
+    "  competency TEXT NOT NULL, key_method TEXT NOT NULL, components TEXT NOT NULL,"
+    "  research TEXT NOT NULL, tags TEXT NOT NULL, rubric TEXT NOT NULL);"
     "CREATE VIRTUAL TABLE IF NOT EXISTS search_fts USING fts5(title, competency, key_method, "
     "components,"
     "  research, tags, rubric, content='search_docs', content_rowid='doc',"

@@ -281,14 +281,16 @@ int main(int argc, char **argv)
     }
     vocab_build(&vocab, json_object_get(sample, "credentials"));
 
+    /* CAIRN_BENCH_DB: time the queries on a database kept by CAIRN_BENCH_KEEP (for profiling) */
+    const char *reuse = getenv("CAIRN_BENCH_DB");
     snprintf(dir, sizeof dir, "%s/cairn-bench-search-XXXXXX", tmp);
-    if (mkdtemp(dir) == NULL)
+    if (reuse == NULL && mkdtemp(dir) == NULL)
         return 1;
     snprintf(path, sizeof path, "%s/cairn.db", dir);
-    if (cairn_store_open(path, origin, &s) != 0)
+    if (cairn_store_open(reuse != NULL ? reuse : path, origin, &s) != 0)
         return 1;
     double t0 = seconds();
-    for (size_t first = 0; first < n; first += PER_DOCUMENT) {
+    for (size_t first = 0; reuse == NULL && first < n; first += PER_DOCUMENT) {
         size_t count = n - first < PER_DOCUMENT ? n - first : PER_DOCUMENT;
         char *doc = make_document(sample, first, count, &vocab);
         cairn_catalog_result_t res;
@@ -347,7 +349,7 @@ int main(int argc, char **argv)
     cairn_synonyms_free(syn);
     json_decref(sample);
     cairn_store_close(s);
-    if (getenv("CAIRN_BENCH_KEEP") != NULL) { /* for looking at the plan by hand */
+    if (getenv("CAIRN_BENCH_KEEP") != NULL || reuse != NULL) { /* for looking at it by hand */
         printf("# kept %s/cairn.db\n", dir);
         return 0;
     }

@@ -50,6 +50,9 @@ expect_fail "no stack 'nope'" c school search students --stack nope
 expect_fail "bad --max-hours 'x'" c school search students --max-hours x
 expect_fail "bad --limit '0'" c school search students --limit 0
 expect_fail "not both" c school search students --hours 2 --max-hours 3
+# Words FTS5 would read as syntax, and a run of apostrophes (once a stack overflow in cairnd).
+c school search "\"wait\" AND tags: NEAR(x y) * ^rubric -( ab" >/dev/null || fail "FTS5 syntax as words"
+c school status >/dev/null || fail "cairnd did not survive a search with odd characters"
 assert_eq "$(db school "SELECT count(*) FROM events")" "$events" "events after bad searches"
 pass "bad searches refused with clear messages"
 
@@ -65,6 +68,7 @@ printf 'quiet\tparticipation\nquiet\tsilent\n' >"$T/school/synonyms.tsv"
 rc=0
 "$CAIRND" run --data "$T/school" --listen 127.0.0.1:0 >"$T/bad.out" 2>&1 || rc=$?
 [ "$rc" -ne 0 ] || fail "cairnd started with a bad synonym table"
+expect_fail "synonyms.tsv: line 2: 'quiet' is already on line 1" "$CAIRND" check-config --data "$T/school"
 assert_contains "$(cat "$T/bad.out")" "synonyms.tsv: line 2: 'quiet' is already on line 1" "bad table message"
 rm "$T/school/synonyms.tsv"
 start_node school

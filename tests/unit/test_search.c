@@ -121,6 +121,13 @@ static void test_query_words_and_synonyms(void **state)
                                  " \"silent students\" OR \"respond\" OR \"response\"");
     cairn_search_query_free(&q);
 
+    /* Apostrophes: inside a word only ("don't" is one, common, word); a run of them splits (this
+     * once recursed without end). */
+    text = "don't c''b 'quoted' x'";
+    assert_int_equal(cairn_search_query_build(text, strlen(text), NULL, &q, err, sizeof err), 0);
+    assert_string_equal(q.match, "\"c\" OR \"b\" OR \"quoted\" OR \"x\"");
+    cairn_search_query_free(&q);
+
     /* FTS5 syntax typed by a teacher is just words: quotes, NEAR, *, ^, column filters. */
     text = "\"wait\" AND tags: NEAR(x y) * ^rubric -(";
     assert_int_equal(cairn_search_query_build(text, strlen(text), NULL, &q, err, sizeof err), 0);
@@ -284,6 +291,12 @@ static void test_search_sample_catalog(void **state)
     search(f, "the and of", NULL, -1, false, &r);
     assert_int_equal(r.rc, CAIRN_EINVAL);
     assert_non_null(strstr(r.errmsg, "only common words"));
+    char big[600];
+    memset(big, 'w', sizeof big - 1);
+    big[sizeof big - 1] = '\0';
+    search(f, big, NULL, -1, false, &r); /* the daemon checks the limit too, not only the CLI */
+    assert_int_equal(r.rc, CAIRN_ETOOBIG);
+    assert_non_null(strstr(r.errmsg, "599 bytes, over the 512-byte limit"));
     assert_int_equal(fixture_events(f), events);
 }
 
