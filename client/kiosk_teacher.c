@@ -51,7 +51,39 @@ static void strv_copy(char *out, size_t outlen, cairn_strv_t s)
     cairn_fmt_sanitize(out, outlen, s.p, s.len);
 }
 
-/* Reads a submission into v: its title, state and each part with its evidence. */
+/* The assessor's current verdict and feedback on each part, and the decision (submission.show's
+ * "review" map, PROTOCOL.md 2.1 and 11). */
+static void add_review(sub_view_t *v, const msgpack_object *review)
+{
+    const msgpack_object_array *scores, *decisions;
+    char part[64], verdict[16], text[160];
+    if (review == NULL || review->type != MSGPACK_OBJECT_MAP)
+        return;
+    if (cairn_mp_get_array(review, "decisions", 64, &decisions) == 0)
+        for (uint32_t i = 0; i < decisions->size; i++) {
+            bool counts = false;
+            cairn_mp_get_bool(&decisions->ptr[i], "counts", &counts);
+            if (counts) {
+                strv_copy(verdict, sizeof verdict, cairn_rpc_str(&decisions->ptr[i], "outcome"));
+                add_line(v, "Decision: %s", verdict);
+            }
+        }
+    if (cairn_mp_get_array(review, "scores", 256, &scores) != 0)
+        return;
+    for (uint32_t i = 0; i < scores->size; i++) {
+        const msgpack_object *sc = &scores->ptr[i];
+        bool current = false;
+        cairn_mp_get_bool(sc, "current", &current);
+        if (!current)
+            continue;
+        strv_copy(part, sizeof part, cairn_rpc_str(sc, "part"));
+        strv_copy(verdict, sizeof verdict, cairn_rpc_str(sc, "verdict"));
+        strv_copy(text, sizeof text, cairn_rpc_str(sc, "feedback"));
+        add_line(v, "Feedback on %s (%s): %s", part, verdict, text[0] ? text : "-");
+    }
+}
+
+/* Reads a submission into v: its title, state, the review and each part with its evidence. */
 static int load(kiosk_t *k, const char *id, sub_view_t *v)
 {
     cairn_reply_t reply;
@@ -68,11 +100,7 @@ static int load(kiosk_t *k, const char *id, sub_view_t *v)
     strv_copy(v->state, sizeof v->state, cairn_rpc_str(reply.result, "state"));
     add_line(v, "State: %s, attempt %llu", v->state,
              (unsigned long long)cairn_rpc_u64(reply.result, "attempt"));
-    cairn_strv_t fb = cairn_rpc_str(reply.result, "feedback");
-    if (fb.len > 0) {
-        strv_copy(a, sizeof a, fb);
-        add_line(v, "Feedback: %s", a);
-    }
+    add_review(v, cairn_mp_get(reply.result, "review"));
     add_line(v, "Evidence:");
     if (cairn_mp_get_array(reply.result, "parts", 16, &parts) == 0)
         for (uint32_t i = 0; i < parts->size && v->nparts < 16; i++) {

@@ -42,7 +42,9 @@ start_hub hub "$port"
 out=$(c school sync now --timeout 10) || fail "sync now failed with the hub up: $out"
 assert_contains "$out" "synced" "sync now output with the hub up"
 sent=$(echo "$out" | sed -n 's/^synced: \([0-9]*\) events sent.*/\1/p')
-[ -n "$sent" ] && [ "$sent" -gt 0 ] || fail "sync now sent nothing: $out"
+# (the school's own reconnect may have sent the events just before: then sync now sends 0; what
+# matters is that the round completed and the hub holds the submission, checked below)
+[ -n "$sent" ] || fail "sync now did not say what it sent: $out"
 st=$(c school status)
 echo "$st" | grep -Eq '^link +up' || fail "link is not up: $st"
 echo "$st" | grep -Eq '^lag +0 ' || fail "lag is not 0: $st"
