@@ -1,6 +1,7 @@
 /*
  * stack_progress.c: an educator's state on a credential (stack_progress.h), read from the
- * submissions projection. Read-only.
+ * submissions projection (draft ... awarded, from the review rules of section 11) and, for an
+ * award the hub revoked, the awards projection. Read-only.
  */
 #include "stack_progress.h"
 
@@ -35,5 +36,19 @@ int cairn_stack_progress(cairn_store_t *s, const char *educator, const char *cre
         out->attempts = (uint64_t)sqlite3_column_int64(st, 2);
     }
     sqlite3_reset(st);
+    if (rc != SQLITE_ROW)
+        return rc == SQLITE_DONE ? 0 : cairn_store_code(rc);
+    /* An award the hub revoked (PROTOCOL.md 10.6) no longer counts as earned. */
+    if (strcmp(out->state, "awarded") != 0)
+        return 0;
+    rc = cairn_store_stmt(s, "SELECT 1 FROM awards WHERE submission = ?1 AND revoked IS NOT NULL",
+                          &st);
+    if (rc != 0)
+        return rc;
+    sqlite3_bind_text(st, 1, out->submission, -1, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc == SQLITE_ROW)
+        snprintf(out->state, sizeof out->state, "revoked");
     return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : cairn_store_code(rc);
 }
