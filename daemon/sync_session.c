@@ -246,7 +246,7 @@ bool cairn_sync_session_has_part(const cairn_sync_session_t *s, const char *part
     return false;
 }
 
-/* Packs {"t": t, "p": partition, "v": our vector[, "data": cs]} and sends it sealed. */
+/* Packs {"t": t, "p": partition, "h": our vector's heads[, "data": cs]} and sends it sealed. */
 static int send_with_vector(cairn_sync_session_t *s, const char *t, cairn_sync_part_t *p,
                             const void *data, size_t data_len)
 {
@@ -258,13 +258,13 @@ static int send_with_vector(cairn_sync_session_t *s, const char *t, cairn_sync_p
     msgpack_sbuffer_init(&sb);
     int rc = cairn_store_vector(s->d->store, p->name, &v);
     if (rc == 0)
-        rc = cairn_vector_encode(&v, &vb);
+        rc = cairn_vector_encode_heads(&v, &vb);
     if (rc == 0) {
         msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
         msgpack_pack_map(&pk, data != NULL ? 4 : 3);
         cairn_mp_pack_kv_str(&pk, "t", t);
         cairn_mp_pack_kv_str(&pk, "p", p->name);
-        cairn_mp_pack_kv_bin(&pk, "v", vb.data, vb.size);
+        cairn_mp_pack_kv_bin(&pk, "h", vb.data, vb.size);
         if (data != NULL)
             cairn_mp_pack_kv_bin(&pk, "data", data, data_len);
         rc = cairn_sync_session_send(s, sb.data, sb.size);
@@ -343,22 +343,14 @@ static void on_timer(uv_timer_t *t)
         pump(s, &s->parts[i]);
 }
 
-/* Updates p's peer vector from a message's "v". */
+/* Updates p's peer vector from a message's "h" (or "v"). */
 static int take_vector(cairn_sync_session_t *s, cairn_sync_part_t *p, const msgpack_object *m)
 {
-    const uint8_t *b;
-    size_t len;
     char err[200];
     cairn_vector_t v;
-    if (cairn_mp_get_bin(m, "v", CAIRN_CHANGESET_MAX, &b, &len) != 0)
-        return fail(s, "%s sent a message without a vector", s->peer), CAIRN_EPROTO;
-    int rc = cairn_vector_decode(b, len, &v, err, sizeof err);
+    int rc = cairn_sync_vec_from_msg(m, p->name, &v, err, sizeof err);
     if (rc != 0)
         return fail(s, "%s sent a bad vector: %s", s->peer, err), rc;
-    if (strcmp(v.partition, p->name) != 0) {
-        cairn_vector_free(&v);
-        return fail(s, "%s sent a vector for another partition", s->peer), CAIRN_EPROTO;
-    }
     cairn_vector_free(&p->peer);
     p->peer = v;
     p->have_peer = true;

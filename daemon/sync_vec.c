@@ -73,3 +73,23 @@ int cairn_sync_vec_take_digest(cairn_sync_session_t *s, cairn_sync_part_t *p,
     p->idle_at = -1;
     return 0;
 }
+
+int cairn_sync_vec_from_msg(const msgpack_object *m, const char *partition, cairn_vector_t *v,
+                            char *err, size_t errlen)
+{
+    const uint8_t *b;
+    size_t len;
+    if (cairn_mp_get_bin(m, "h", CAIRN_CHANGESET_MAX, &b, &len) == 0)
+        return cairn_vector_decode_heads(b, len, partition, v, err, errlen);
+    if (cairn_mp_get_bin(m, "v", CAIRN_CHANGESET_MAX, &b, &len) != 0) {
+        snprintf(err, errlen, "no vector");
+        return CAIRN_ENOTFOUND;
+    }
+    int rc = cairn_vector_decode(b, len, v, err, errlen);
+    if (rc == 0 && strcmp(v->partition, partition) != 0) {
+        cairn_vector_free(v);
+        snprintf(err, errlen, "a vector for another partition");
+        return CAIRN_EPROTO;
+    }
+    return rc;
+}

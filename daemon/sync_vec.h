@@ -22,4 +22,10 @@ int cairn_sync_vec_send_digest(cairn_sync_session_t *s, cairn_sync_part_t *p);
 int cairn_sync_vec_take_digest(cairn_sync_session_t *s, cairn_sync_part_t *p,
                                const msgpack_object *m);
 
+/* The vector a message carries for partition: "h" (heads alone, cairn_vector_decode_heads) or,
+ * from an older peer, "v" (the whole vector; its partition must be partition). 0,
+ * CAIRN_ENOTFOUND (neither key), or a decoding error with err filled. */
+int cairn_sync_vec_from_msg(const msgpack_object *m, const char *partition, cairn_vector_t *v,
+                            char *err, size_t errlen);
+
 #endif
