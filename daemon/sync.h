@@ -60,7 +60,9 @@ typedef struct {
     cairn_vector_t peer;            /* the last vector the peer reported (vec, cs or ack) */
     bool have_peer, inflight, send; /* send: we push this partition to the peer */
     bool peer_dirty;                /* peer changed by vec/ack since sync_persist.c wrote it */
-    int64_t idle_at;                /* store change count when a build found nothing; -1 none */
+    int32_t alias;      /* our number for it in "p" (sync_vec.c), -1 until our opening vec */
+    int32_t peer_alias; /* the peer's number for it, -1 until the peer's opening vec */
+    int64_t idle_at;    /* store change count when a build found nothing; -1 none */
 } cairn_sync_part_t;
 
 struct cairn_sync_session {
@@ -88,7 +90,8 @@ struct cairn_sync_session {
     cairn_sync_part_t *parts; /* nparts of cap_parts, grown by add_part */
     int nparts, cap_parts;
     uint64_t events_sent, events_received, started_ms, ticks;
-    void *user; /* owner's per-session data */
+    int32_t aliases_sent, aliases_seen; /* partition aliases given / learnt (sync_vec.c) */
+    void *user;                         /* owner's per-session data */
 };
 
 /* Creates a session on d's loop. Initiator: connects to addr (HOST:PORT), pinning expect_pk, and

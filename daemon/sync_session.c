@@ -234,6 +234,7 @@ int cairn_sync_session_add_part(cairn_sync_session_t *s, const char *partition, 
     cairn_vector_init(&p->peer, partition);
     p->send = send;
     p->idle_at = -1;
+    p->alias = p->peer_alias = -1;
     return 0;
 }
 
@@ -263,7 +264,7 @@ static int send_with_vector(cairn_sync_session_t *s, const char *t, cairn_sync_p
         msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
         msgpack_pack_map(&pk, data != NULL ? 4 : 3);
         cairn_mp_pack_kv_str(&pk, "t", t);
-        cairn_mp_pack_kv_str(&pk, "p", p->name);
+        cairn_sync_vec_pack_part(&pk, p);
         cairn_mp_pack_kv_bin(&pk, "h", vb.data, vb.size);
         if (data != NULL)
             cairn_mp_pack_kv_bin(&pk, "data", data, data_len);
@@ -408,9 +409,19 @@ static void on_message(cairn_sync_session_t *s, const msgpack_object *m)
             cairn_sync_session_close(s, s->reason[0] ? s->reason : "unexpected message");
         return;
     }
-    if (cairn_mp_get_str(m, "p", CAIRN_PARTITION_MAX, &pname, &plen) != 0)
+    uint64_t alias;
+    cairn_sync_part_t *p = NULL;
+    if (cairn_mp_get_u64(m, "p", &alias) == 0) { /* an alias (sync_vec.h) */
+        if ((p = cairn_sync_vec_part_by_alias(s, alias)) == NULL)
+            return fail(s, "%s sent an unknown partition number %llu", s->peer,
+                        (unsigned long long)alias);
+        pname = p->name;
+        plen = strlen(p->name);
+    } else if (cairn_mp_get_str(m, "p", CAIRN_PARTITION_MAX, &pname, &plen) != 0) {
         return fail(s, "%s sent a message without a partition", s->peer);
-    cairn_sync_part_t *p = find_part(s, pname, plen);
+    } else {
+        p = find_part(s, pname, plen);
+    }
     if (p == NULL && s->ops->partition != NULL && plen <= CAIRN_PARTITION_MAX) {
         char name[CAIRN_PARTITION_MAX + 1];
         memcpy(name, pname, plen);
@@ -424,6 +435,8 @@ static void on_message(cairn_sync_session_t *s, const msgpack_object *m)
     if (p == NULL)
         return fail(s, "%s sent partition %.*s, which this session does not sync", s->peer,
                     (int)plen, pname);
+    if (vec)
+        cairn_sync_vec_note_opening(s, p);
     if (vreq) {
         send_with_vector(s, "vec", p, NULL, 0); /* the peer did not know our vector */
         return;
