@@ -27,6 +27,9 @@
 #define CAIRN_SYNC_OUTPUT_HIGH (4u * 1024 * 1024)
 /* Change sets are built up to this size (a single larger checkpoint span goes alone). */
 #define CAIRN_SYNC_CHANGESET_BYTES (1024u * 1024)
+/* A change set at least this big is acknowledged at once; a smaller one at the next tick, so
+ * that the peer gathers the events made meanwhile into its next change set. */
+#define CAIRN_SYNC_ACK_NOW_BYTES (64u * 1024)
 /* How often a session looks for new local events to push. */
 #define CAIRN_SYNC_POLL_MS 50
 /* Partitions one session may sync: catalog, the peer's school partition and, between a child
@@ -60,6 +63,7 @@ typedef struct {
     cairn_vector_t peer;            /* the last vector the peer reported (vec, cs or ack) */
     bool have_peer, inflight, send; /* send: we push this partition to the peer */
     bool peer_dirty;                /* peer changed by vec/ack since sync_persist.c wrote it */
+    bool ack_owed;                  /* a small cs applied: ack it at the next tick */
     int32_t alias;      /* our number for it in "p" (sync_vec.c), -1 until our opening vec */
     int32_t peer_alias; /* the peer's number for it, -1 until the peer's opening vec */
     int64_t idle_at;    /* store change count when a build found nothing; -1 none */

@@ -340,8 +340,13 @@ static void on_timer(uv_timer_t *t)
             return;
         }
     }
-    for (int i = 0; i < s->nparts; i++)
+    for (int i = 0; i < s->nparts; i++) {
+        if (s->parts[i].ack_owed) {
+            s->parts[i].ack_owed = false;
+            send_with_vector(s, "ack", &s->parts[i], NULL, 0);
+        }
         pump(s, &s->parts[i]);
+    }
 }
 
 /* Updates p's peer vector from a message's "h" (or "v"). */
@@ -383,8 +388,14 @@ static void on_changeset(cairn_sync_session_t *s, cairn_sync_part_t *p, const ms
     if (rep.applied > 0)
         cairn_log_debug("sync %s: applied %llu events of %s", s->peer,
                         (unsigned long long)rep.applied, p->name);
-    if (take_vector(s, p, m) == 0)
-        send_with_vector(s, "ack", p, NULL, 0);
+    /* A small change set is acknowledged at the next tick, not at once: the peer, which keeps
+     * one change set in flight, meanwhile gathers its next events into one (delayed ack). */
+    if (take_vector(s, p, m) == 0) {
+        if (len >= CAIRN_SYNC_ACK_NOW_BYTES)
+            send_with_vector(s, "ack", p, NULL, 0);
+        else
+            p->ack_owed = true;
+    }
 }
 
 static void on_message(cairn_sync_session_t *s, const msgpack_object *m)
