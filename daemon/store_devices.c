@@ -60,26 +60,29 @@ int cairn_store_device_get(cairn_store_t *s, const uint8_t pk[32], cairn_device_
     return rc;
 }
 
+typedef struct {
+    const char *text;
+    unsigned found;
+    cairn_device_t *first;
+} match_t;
+
+static void match_fn(void *arg, const cairn_device_t *d)
+{
+    match_t *m = arg;
+    if (cairn_store_key_matches(m->text, d->pk, d->name) && m->found++ == 0)
+        *m->first = *d;
+}
+
 int cairn_store_device_revoke(cairn_store_t *s, const char *text, int64_t now_ms,
                               cairn_device_t *out, char *err, size_t errlen)
 {
     sqlite3_stmt *st = NULL;
-    unsigned found = 0;
-    int rc =
-        cairn_store_stmt(s, "SELECT pk, name, paired_at, revoked_at FROM devices ORDER BY pk", &st);
-    if (rc != 0)
-        return rc;
-    cairn_device_t d;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (!row_to_device(st, &d) || !cairn_store_key_matches(text, d.pk, d.name))
-            continue;
-        if (found++ == 0)
-            *out = d;
-    }
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE) {
+    match_t m = {text, 0, out};
+    int rc = cairn_store_device_list(s, match_fn, &m);
+    unsigned found = m.found;
+    if (rc != 0) {
         snprintf(err, errlen, "cannot read the devices table");
-        return cairn_store_code(rc);
+        return rc;
     }
     if (found == 0) {
         snprintf(err, errlen, "no paired device is named '%s' or has a key starting with it", text);

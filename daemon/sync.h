@@ -27,6 +27,9 @@
 #define CAIRN_SYNC_OUTPUT_HIGH (4u * 1024 * 1024)
 /* Change sets are built up to this size (a single larger checkpoint span goes alone). */
 #define CAIRN_SYNC_CHANGESET_BYTES (1024u * 1024)
+/* A change set at least this big is acknowledged at once; a smaller one at the next tick, so
+ * that the peer gathers the events made meanwhile into its next change set. */
+#define CAIRN_SYNC_ACK_NOW_BYTES (64u * 1024)
 /* How often a session looks for new local events to push. */
 #define CAIRN_SYNC_POLL_MS 50
 /* Partitions one session may sync: catalog, the peer's school partition and, between a child
@@ -60,7 +63,10 @@ typedef struct {
     cairn_vector_t peer;            /* the last vector the peer reported (vec, cs or ack) */
     bool have_peer, inflight, send; /* send: we push this partition to the peer */
     bool peer_dirty;                /* peer changed by vec/ack since sync_persist.c wrote it */
-    int64_t idle_at;                /* store change count when a build found nothing; -1 none */
+    bool ack_owed;                  /* a small cs applied: ack it at the next tick */
+    int32_t alias;      /* our number for it in "p" (sync_vec.c), -1 until our opening vec */
+    int32_t peer_alias; /* the peer's number for it, -1 until the peer's opening vec */
+    int64_t idle_at;    /* store change count when a build found nothing; -1 none */
 } cairn_sync_part_t;
 
 struct cairn_sync_session {
@@ -88,8 +94,9 @@ struct cairn_sync_session {
     cairn_sync_part_t *parts; /* nparts of cap_parts, grown by add_part */
     int nparts, cap_parts;
     uint64_t events_sent, events_received, started_ms, ticks;
-    void *user;                       /* owner's per-session data */
-    struct cairn_sync_chunks *chunks; /* evidence chunk transfer (sync_chunks.h), once syncing */
+    int32_t aliases_sent, aliases_seen; /* partition aliases given / learnt (sync_vec.c) */
+    void *user;                         /* owner's per-session data */
+    struct cairn_sync_chunks *chunks;   /* evidence chunk transfer (sync_chunks.h), once syncing */
 };
 
 /* Creates a session on d's loop. Initiator: connects to addr (HOST:PORT), pinning expect_pk, and

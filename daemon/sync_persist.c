@@ -15,6 +15,7 @@
 #include "log.h"
 #include "store.h"
 #include "store_peervec.h"
+#include "sync_vec.h"
 
 int cairn_sync_persist_apply(cairn_sync_session_t *s, cairn_sync_part_t *p, const msgpack_object *m,
                              const uint8_t *data, size_t len, cairn_rights_ctx_t *ctx,
@@ -27,14 +28,10 @@ int cairn_sync_persist_apply(cairn_sync_session_t *s, cairn_sync_part_t *p, cons
         return rc;
     }
     rc = cairn_store_changeset_apply(store, data, len, cairn_rights_check, ctx, rep);
-    const uint8_t *b;
-    size_t blen;
     cairn_vector_t v;
     char err[200];
-    if (rc == 0 && cairn_mp_get_bin(m, "v", CAIRN_CHANGESET_MAX, &b, &blen) == 0 &&
-        cairn_vector_decode(b, blen, &v, err, sizeof err) == 0) {
-        if (strcmp(v.partition, p->name) == 0)
-            rc = cairn_store_peervec_merge(store, s->peer_pk, &v);
+    if (rc == 0 && cairn_sync_vec_from_msg(m, p->name, &v, err, sizeof err) == 0) {
+        rc = cairn_store_peervec_merge(store, s->peer_pk, &v);
         cairn_vector_free(&v);
         if (rc != 0)
             snprintf(rep->error, sizeof rep->error, "cannot record the peer's vector");

@@ -238,6 +238,7 @@ int cairn_sync_session_add_part(cairn_sync_session_t *s, const char *partition, 
     cairn_vector_init(&p->peer, partition);
     p->send = send;
     p->idle_at = -1;
+    p->alias = p->peer_alias = -1;
     return 0;
 }
 
@@ -250,7 +251,7 @@ bool cairn_sync_session_has_part(const cairn_sync_session_t *s, const char *part
     return false;
 }
 
-/* Packs {"t": t, "p": partition, "v": our vector[, "data": cs]} and sends it sealed. */
+/* Packs {"t": t, "p": partition, "h": our vector's heads[, "data": cs]} and sends it sealed. */
 static int send_with_vector(cairn_sync_session_t *s, const char *t, cairn_sync_part_t *p,
                             const void *data, size_t data_len)
 {
@@ -262,13 +263,13 @@ static int send_with_vector(cairn_sync_session_t *s, const char *t, cairn_sync_p
     msgpack_sbuffer_init(&sb);
     int rc = cairn_store_vector(s->d->store, p->name, &v);
     if (rc == 0)
-        rc = cairn_vector_encode(&v, &vb);
+        rc = cairn_vector_encode_heads(&v, &vb);
     if (rc == 0) {
         msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
         msgpack_pack_map(&pk, data != NULL ? 4 : 3);
         cairn_mp_pack_kv_str(&pk, "t", t);
-        cairn_mp_pack_kv_str(&pk, "p", p->name);
-        cairn_mp_pack_kv_bin(&pk, "v", vb.data, vb.size);
+        cairn_sync_vec_pack_part(&pk, p);
+        cairn_mp_pack_kv_bin(&pk, "h", vb.data, vb.size);
         if (data != NULL)
             cairn_mp_pack_kv_bin(&pk, "data", data, data_len);
         rc = cairn_sync_session_send(s, sb.data, sb.size);
@@ -349,27 +350,24 @@ static void on_timer(uv_timer_t *t)
             return;
         }
     }
-    for (int i = 0; i < s->nparts; i++)
+    for (int i = 0; i < s->nparts; i++) {
+        if (s->parts[i].ack_owed) {
+            s->parts[i].ack_owed = false;
+            send_with_vector(s, "ack", &s->parts[i], NULL, 0);
+        }
         pump(s, &s->parts[i]);
+    }
     cairn_sync_chunks_tick(s);
 }
 
-/* Updates p's peer vector from a message's "v". */
+/* Updates p's peer vector from a message's "h" (or "v"). */
 static int take_vector(cairn_sync_session_t *s, cairn_sync_part_t *p, const msgpack_object *m)
 {
-    const uint8_t *b;
-    size_t len;
     char err[200];
     cairn_vector_t v;
-    if (cairn_mp_get_bin(m, "v", CAIRN_CHANGESET_MAX, &b, &len) != 0)
-        return fail(s, "%s sent a message without a vector", s->peer), CAIRN_EPROTO;
-    int rc = cairn_vector_decode(b, len, &v, err, sizeof err);
+    int rc = cairn_sync_vec_from_msg(m, p->name, &v, err, sizeof err);
     if (rc != 0)
         return fail(s, "%s sent a bad vector: %s", s->peer, err), rc;
-    if (strcmp(v.partition, p->name) != 0) {
-        cairn_vector_free(&v);
-        return fail(s, "%s sent a vector for another partition", s->peer), CAIRN_EPROTO;
-    }
     cairn_vector_free(&p->peer);
     p->peer = v;
     p->have_peer = true;
@@ -401,8 +399,14 @@ static void on_changeset(cairn_sync_session_t *s, cairn_sync_part_t *p, const ms
     if (rep.applied > 0)
         cairn_log_debug("sync %s: applied %llu events of %s", s->peer,
                         (unsigned long long)rep.applied, p->name);
-    if (take_vector(s, p, m) == 0)
-        send_with_vector(s, "ack", p, NULL, 0);
+    /* A small change set is acknowledged at the next tick, not at once: the peer, which keeps
+     * one change set in flight, meanwhile gathers its next events into one (delayed ack). */
+    if (take_vector(s, p, m) == 0) {
+        if (len >= CAIRN_SYNC_ACK_NOW_BYTES)
+            send_with_vector(s, "ack", p, NULL, 0);
+        else
+            p->ack_owed = true;
+    }
 }
 
 static void on_message(cairn_sync_session_t *s, const msgpack_object *m)
@@ -429,9 +433,19 @@ static void on_message(cairn_sync_session_t *s, const msgpack_object *m)
             cairn_sync_session_close(s, s->reason[0] ? s->reason : "unexpected message");
         return;
     }
-    if (cairn_mp_get_str(m, "p", CAIRN_PARTITION_MAX, &pname, &plen) != 0)
+    uint64_t alias;
+    cairn_sync_part_t *p = NULL;
+    if (cairn_mp_get_u64(m, "p", &alias) == 0) { /* an alias (sync_vec.h) */
+        if ((p = cairn_sync_vec_part_by_alias(s, alias)) == NULL)
+            return fail(s, "%s sent an unknown partition number %llu", s->peer,
+                        (unsigned long long)alias);
+        pname = p->name;
+        plen = strlen(p->name);
+    } else if (cairn_mp_get_str(m, "p", CAIRN_PARTITION_MAX, &pname, &plen) != 0) {
         return fail(s, "%s sent a message without a partition", s->peer);
-    cairn_sync_part_t *p = find_part(s, pname, plen);
+    } else {
+        p = find_part(s, pname, plen);
+    }
     if (p == NULL && s->ops->partition != NULL && plen <= CAIRN_PARTITION_MAX) {
         char name[CAIRN_PARTITION_MAX + 1];
         memcpy(name, pname, plen);
@@ -445,6 +459,8 @@ static void on_message(cairn_sync_session_t *s, const msgpack_object *m)
     if (p == NULL)
         return fail(s, "%s sent partition %.*s, which this session does not sync", s->peer,
                     (int)plen, pname);
+    if (vec)
+        cairn_sync_vec_note_opening(s, p);
     if (vreq) {
         send_with_vector(s, "vec", p, NULL, 0); /* the peer did not know our vector */
         return;

@@ -44,7 +44,34 @@ int cairn_sync_vec_send_digest(cairn_sync_session_t *s, cairn_sync_part_t *p)
     if (rc == 0)
         rc = cairn_vector_digest(&v, d);
     cairn_vector_free(&v);
-    return rc == 0 ? send_small(s, "vec", p->name, d) : rc;
+    if (rc == 0)
+        rc = send_small(s, "vec", p->name, d);
+    if (rc == 0 && p->alias < 0)
+        p->alias = s->aliases_sent++; /* this vec named it: the peer counts it too */
+    return rc;
+}
+
+void cairn_sync_vec_pack_part(msgpack_packer *pk, const cairn_sync_part_t *p)
+{
+    if (p->alias >= 0)
+        cairn_mp_pack_kv_u64(pk, "p", (uint64_t)p->alias);
+    else
+        cairn_mp_pack_kv_str(pk, "p", p->name);
+}
+
+void cairn_sync_vec_note_opening(cairn_sync_session_t *s, cairn_sync_part_t *p)
+{
+    if (p->peer_alias < 0)
+        p->peer_alias = s->aliases_seen++;
+}
+
+cairn_sync_part_t *cairn_sync_vec_part_by_alias(cairn_sync_session_t *s, uint64_t alias)
+{
+    for (int i = 0; i < s->nparts; i++) {
+        if (s->parts[i].peer_alias >= 0 && (uint64_t)s->parts[i].peer_alias == alias)
+            return &s->parts[i];
+    }
+    return NULL;
 }
 
 int cairn_sync_vec_take_digest(cairn_sync_session_t *s, cairn_sync_part_t *p,
@@ -72,4 +99,24 @@ int cairn_sync_vec_take_digest(cairn_sync_session_t *s, cairn_sync_part_t *p,
     p->have_peer = true;
     p->idle_at = -1;
     return 0;
+}
+
+int cairn_sync_vec_from_msg(const msgpack_object *m, const char *partition, cairn_vector_t *v,
+                            char *err, size_t errlen)
+{
+    const uint8_t *b;
+    size_t len;
+    if (cairn_mp_get_bin(m, "h", CAIRN_CHANGESET_MAX, &b, &len) == 0)
+        return cairn_vector_decode_heads(b, len, partition, v, err, errlen);
+    if (cairn_mp_get_bin(m, "v", CAIRN_CHANGESET_MAX, &b, &len) != 0) {
+        snprintf(err, errlen, "no vector");
+        return CAIRN_ENOTFOUND;
+    }
+    int rc = cairn_vector_decode(b, len, v, err, errlen);
+    if (rc == 0 && strcmp(v->partition, partition) != 0) {
+        cairn_vector_free(v);
+        snprintf(err, errlen, "a vector for another partition");
+        return CAIRN_EPROTO;
+    }
+    return rc;
 }

@@ -22,4 +22,20 @@ int cairn_sync_vec_send_digest(cairn_sync_session_t *s, cairn_sync_part_t *p);
 int cairn_sync_vec_take_digest(cairn_sync_session_t *s, cairn_sync_part_t *p,
                                const msgpack_object *m);
 
+/* Partition aliases (PROTOCOL.md 8.3): each side numbers its partitions 0, 1, 2 ... in the
+ * order it sends their opening `vec` (which names the partition), and later messages may give
+ * "p" as that number instead of the name (71 bytes for a school partition). */
+/* Packs "p" and p's alias, or its name while it has none. */
+void cairn_sync_vec_pack_part(msgpack_packer *pk, const cairn_sync_part_t *p);
+/* The peer's opening `vec` for p arrived: p gets the peer's next alias (once). */
+void cairn_sync_vec_note_opening(cairn_sync_session_t *s, cairn_sync_part_t *p);
+/* The part the peer numbers alias, or NULL. */
+cairn_sync_part_t *cairn_sync_vec_part_by_alias(cairn_sync_session_t *s, uint64_t alias);
+
+/* The vector a message carries for partition: "h" (heads alone, cairn_vector_decode_heads) or,
+ * from an older peer, "v" (the whole vector; its partition must be partition). 0,
+ * CAIRN_ENOTFOUND (neither key), or a decoding error with err filled. */
+int cairn_sync_vec_from_msg(const msgpack_object *m, const char *partition, cairn_vector_t *v,
+                            char *err, size_t errlen);
+
 #endif

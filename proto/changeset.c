@@ -362,6 +362,17 @@ int cairn_vector_set(cairn_vector_t *v, const uint8_t origin[CAIRN_NODE_ID_LEN],
     return 0;
 }
 
+/* The heads array: [[origin bin 32, seq], ...] in the vector's (ascending) order. */
+static void pack_heads(msgpack_packer *pk, const cairn_vector_t *v)
+{
+    msgpack_pack_array(pk, (uint32_t)v->n);
+    for (size_t i = 0; i < v->n; i++) {
+        msgpack_pack_array(pk, 2);
+        msgpack_pack_bin_with_body(pk, v->e[i].origin, CAIRN_NODE_ID_LEN);
+        msgpack_pack_uint64(pk, v->e[i].seq);
+    }
+}
+
 int cairn_vector_encode(const cairn_vector_t *v, msgpack_sbuffer *out)
 {
     msgpack_packer pk;
@@ -370,16 +381,24 @@ int cairn_vector_encode(const cairn_vector_t *v, msgpack_sbuffer *out)
     cairn_mp_pack_kv_u64(&pk, "v", 1);
     cairn_mp_pack_kv_str(&pk, "partition", v->partition);
     cairn_mp_pack_cstr(&pk, "heads");
-    msgpack_pack_array(&pk, (uint32_t)v->n);
-    for (size_t i = 0; i < v->n; i++) {
-        msgpack_pack_array(&pk, 2);
-        msgpack_pack_bin_with_body(&pk, v->e[i].origin, CAIRN_NODE_ID_LEN);
-        msgpack_pack_uint64(&pk, v->e[i].seq);
-    }
+    pack_heads(&pk, v);
     return out->data == NULL ? -ENOMEM : 0;
 }
 
-int cairn_vector_decode(const uint8_t *buf, size_t len, cairn_vector_t *v, char *err, size_t errlen)
+int cairn_vector_encode_heads(const cairn_vector_t *v, msgpack_sbuffer *out)
+{
+    msgpack_packer pk;
+    msgpack_packer_init(&pk, out, msgpack_sbuffer_write);
+    msgpack_pack_map(&pk, 1);
+    cairn_mp_pack_cstr(&pk, "h");
+    pack_heads(&pk, v);
+    return out->data == NULL ? -ENOMEM : 0;
+}
+
+/* Decodes either form: the whole vector (partition NULL: {v, partition, heads}) or the heads
+ * alone of a known partition ({h}). */
+static int decode_vector(const uint8_t *buf, size_t len, const char *known, cairn_vector_t *v,
+                         char *err, size_t errlen)
 {
     cairn_mp_doc_t doc;
     const msgpack_object_array *heads = NULL;
@@ -389,7 +408,15 @@ int cairn_vector_decode(const uint8_t *buf, size_t len, cairn_vector_t *v, char 
     cairn_vector_init(v, "");
     if (rc != 0)
         return fail(rc, err, errlen, "vector: %s", cairn_strerror(rc));
-    if (doc.root.via.map.size != 3 || cairn_mp_get_u64(&doc.root, "v", &ver) != 0)
+    if (known != NULL) {
+        if (doc.root.via.map.size != 1 ||
+            cairn_mp_get_array(&doc.root, "h", CAIRN_VECTOR_MAX, &heads) != 0)
+            rc = fail(CAIRN_EPROTO, err, errlen, "vector heads: root must be {h}");
+        else if (strlen(known) < 1 || strlen(known) > CAIRN_PARTITION_MAX)
+            rc = fail(CAIRN_EINVAL, err, errlen, "vector heads: bad partition");
+        else
+            snprintf(partition, sizeof partition, "%s", known);
+    } else if (doc.root.via.map.size != 3 || cairn_mp_get_u64(&doc.root, "v", &ver) != 0)
         rc = fail(CAIRN_EPROTO, err, errlen, "vector: root must be {v, partition, heads}");
     else if (ver != 1)
         rc = fail(CAIRN_EUNSUPPORTED, err, errlen, "vector: version %llu", (unsigned long long)ver);
@@ -423,4 +450,15 @@ int cairn_vector_decode(const uint8_t *buf, size_t len, cairn_vector_t *v, char 
     if (rc != 0)
         cairn_vector_free(v);
     return rc;
+}
+
+int cairn_vector_decode(const uint8_t *buf, size_t len, cairn_vector_t *v, char *err, size_t errlen)
+{
+    return decode_vector(buf, len, NULL, v, err, errlen);
+}
+
+int cairn_vector_decode_heads(const uint8_t *buf, size_t len, const char *partition,
+                              cairn_vector_t *v, char *err, size_t errlen)
+{
+    return decode_vector(buf, len, partition, v, err, errlen);
 }

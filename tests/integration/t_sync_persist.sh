@@ -45,21 +45,21 @@ pass "after a round: hub vectors and last sync stored at the school, school vect
 # Hub down; two events at the school; then the school dies and comes back.
 stop_node hub
 for i in $(seq 1 100); do
-    c school status | grep -Eq '^link +down' && break
+    grep -Eq '^link +down' <<<"$(c school status)" && break
     sleep 0.05
 done
 last=$(db school "SELECT last_sync_ms FROM peer_sync") # written when the session closed
 c school educator add --name "Late One" >/dev/null
 c school educator add --name "Late Two" >/dev/null
 st=$(c school status)
-echo "$st" | grep -Eq '^lag +2 ' || fail "lag before the restart is not 2: $st"
+grep -Eq '^lag +2 ' <<<"$st" || fail "lag before the restart is not 2: $st"
 kill9_node school
 start_node school
 st=$(c school status)
-echo "$st" | grep -Eq '^link +down' || fail "link is not down after the restart: $st"
-echo "$st" | grep -Eq '^lag +2 ' || fail "lag after the restart is not 2 (the hub's vector was lost): $st"
-echo "$st" | grep -Eq '^last sync +[0-9]+.* ago' || fail "last sync lost by the restart: $st"
-echo "$st" | grep -Eq '^sync queue +0 B unsent' || fail "queue after the restart: $st"
+grep -Eq '^link +down' <<<"$st" || fail "link is not down after the restart: $st"
+grep -Eq '^lag +2 ' <<<"$st" || fail "lag after the restart is not 2 (the hub's vector was lost): $st"
+grep -Eq '^last sync +[0-9]+.* ago' <<<"$st" || fail "last sync lost by the restart: $st"
+grep -Eq '^sync queue +0 B unsent' <<<"$st" || fail "queue after the restart: $st"
 assert_eq "$(db school "SELECT last_sync_ms FROM peer_sync")" "$last" "stored last sync after the restart"
 pass "school restarted with the hub down: last sync, lag 2 and an empty queue"
 

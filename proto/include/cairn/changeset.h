@@ -88,6 +88,14 @@ uint64_t cairn_vector_get(const cairn_vector_t *v, const uint8_t origin[CAIRN_NO
 int cairn_vector_set(cairn_vector_t *v, const uint8_t origin[CAIRN_NODE_ID_LEN], uint64_t seq);
 /* {"v": 1, "partition": str, "heads": [[origin bin 32, seq uint], ...]}; 0 or -ENOMEM. */
 int cairn_vector_encode(const cairn_vector_t *v, msgpack_sbuffer *out);
+/* The heads alone, for a message that names the partition itself (sync sessions, PROTOCOL.md
+ * 8.3): the msgpack map {"h": [[origin bin 32, seq], ...]}, ~90 bytes shorter than the whole
+ * vector. Decoding checks what cairn_vector_decode checks and sets v->partition to partition
+ * (1..80 bytes). */
+int cairn_vector_encode_heads(const cairn_vector_t *v, msgpack_sbuffer *out);
+int cairn_vector_decode_heads(const uint8_t *buf, size_t len, const char *partition,
+                              cairn_vector_t *v, char *err, size_t errlen);
+
 /* The vector's digest (PROTOCOL.md 7.4): BLAKE2b-128 of the ASCII "cairn-vec-v1" followed by
  * cairn_vector_encode's bytes. Equal vectors of one partition have equal digests. 0 or -ENOMEM. */
 #define CAIRN_VECTOR_DIGEST_LEN 16
