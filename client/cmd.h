@@ -24,6 +24,10 @@ extern const cairn_cmd_doc_t cairn_evidence_list_doc, cairn_evidence_get_doc,
 int cairn_cmd_evidence_list(const cairn_cli_t *cli, int argc, char **argv);
 int cairn_cmd_evidence_get(const cairn_cli_t *cli, int argc, char **argv);
 int cairn_cmd_evidence_prioritize(const cairn_cli_t *cli, int argc, char **argv);
+/* evidence show, purge (cmd_evidence_retention.c). */
+extern const cairn_cmd_doc_t cairn_evidence_show_doc, cairn_evidence_purge_doc;
+int cairn_cmd_evidence_show(const cairn_cli_t *cli, int argc, char **argv);
+int cairn_cmd_evidence_purge(const cairn_cli_t *cli, int argc, char **argv);
 extern const cairn_cmd_doc_t cairn_cmd_status_doc; /* cmd_status.c */
 int cairn_cmd_status(const cairn_cli_t *cli, int argc, char **argv);
 extern const cairn_cmd_doc_t cairn_cmd_hash_doc; /* cmd_hash.c */

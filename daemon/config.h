@@ -29,7 +29,9 @@ typedef struct {
     uint32_t reconnect_min_ms; /* [sync] reconnect_min_ms = 500 (school side) */
     uint32_t reconnect_max_ms; /* [sync] reconnect_max_ms = 60000 */
     uint64_t upload_rate; /* [sync] upload_rate = 0 (evidence bytes/s to the hub; 0 = no cap) */
-    cairn_window_t upload_window; /* [sync] upload_windows = always */
+    cairn_window_t upload_window;   /* [sync] upload_windows = always */
+    int32_t purge_after_award_days; /* [blobs] purge_after_award = off (-1) or days */
+    int32_t purge_after_age_days;   /* [blobs] purge_after_age = off (-1) or days */
 } cairn_config_t;
 
 void cairn_config_defaults(cairn_config_t *cfg);

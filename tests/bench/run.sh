@@ -10,6 +10,9 @@
 #                      relay) initial sync of a 1,000-credential catalog, wire bytes per event
 #                      (target <= 300 B), idle sync round bytes (< 1 KB) and time, and hub ingest
 #                      (bench_ingest, target >= 100k events/s)
+#   chunk benchmarks   (tests/bench/bench_chunks.sh: evidence school -> hub) 1 GiB on loopback vs
+#                      rsync daemon and socat, VmHWM of both daemons over 4 GiB, goodput on a
+#                      tbf 2 Mbit/s link with a cut every 30 s, review latency during an upload
 # usage: tests/bench/run.sh [BUILD_DIR] [MIB]   (defaults: build, 1024)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -52,3 +55,4 @@ awk -v u="$up_rate" -v c="$cp_rate" 'BEGIN { printf "upload_vs_cp_sync %.2f rati
 awk -v k="$hwm_kb" 'BEGIN { printf "daemon_vmhwm %.1f MiB (target <= 32; ratio %.2f)\n", k / 1024, k / 1024 / 32 }'
 if [ -x "$B/tests/bench_events" ]; then "$B/tests/bench_events"; fi
 tests/bench/bench_sync.sh "$B"
+tests/bench/bench_chunks.sh "$B"
