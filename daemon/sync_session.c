@@ -611,7 +611,9 @@ static void on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
 {
     (void)h;
     (void)suggested;
-    static char rbuf[64 * 1024]; /* one read at a time on the loop thread */
+    /* One read at a time on the loop thread. 256 KiB: a read holds several 64 KiB chunk pieces,
+     * so the frame reader moves a partial frame to its front once per several frames. */
+    static char rbuf[256 * 1024];
     *buf = uv_buf_init(rbuf, sizeof rbuf);
 }
 
