@@ -233,10 +233,21 @@ static void open_slot(chunk_pull_t *p, pull_slot_t *sl, uint32_t i)
     sl->hasher = &p->hashers[sl - p->slots];
     cairn_hasher_init(sl->hasher);
     hash_prefix(sl);
-    if (have > 0)
+    if (sl->have > 0)
         p->d->chunks->c.cuts_resumed++;
-    if (have == len)
-        start_adopt(p, (int)(sl - p->slots));
+    if (sl->have == len) { /* whole already (a crash before adoption): check it like any other */
+        cairn_hash_t got;
+        cairn_hasher_final(sl->hasher, &got);
+        if (sodium_memcmp(got.b, h->b, CAIRN_HASH_LEN) == 0) {
+            start_adopt(p, (int)(sl - p->slots));
+        } else {
+            cairn_hasher_init(sl->hasher);
+            sl->have = sl->asked = 0;
+            if (ftruncate(sl->fd, 0) != 0)
+                cairn_log_warn("sync: cannot empty a partial chunk file: %s", strerror(errno));
+            p->d->chunks->c.chunks_bad++;
+        }
+    }
 }
 
 /* Opens slots for the next chunks of the current file that nobody has or fetches. */
