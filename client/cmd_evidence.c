@@ -194,5 +194,7 @@ const cairn_subcmd_t cairn_cmd_evidence[] = {
     {"list", cairn_cmd_evidence_list, &cairn_evidence_list_doc},
     {"get", cairn_cmd_evidence_get, &cairn_evidence_get_doc},
     {"prioritize", cairn_cmd_evidence_prioritize, &cairn_evidence_prioritize_doc},
+    {"show", cairn_cmd_evidence_show, &cairn_evidence_show_doc},
+    {"purge", cairn_cmd_evidence_purge, &cairn_evidence_purge_doc},
     {NULL, NULL, NULL},
 };

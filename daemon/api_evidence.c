@@ -21,6 +21,7 @@
 #include "daemon.h"
 #include "fsutil.h"
 #include "log.h"
+#include "retention.h"
 #include "sync_chunks.h"
 
 #define PATH_MAX_ARG 4000
@@ -315,7 +316,79 @@ static int evidence_prioritize(cairn_req_t *req)
     return 0;
 }
 
+/* One file evidence part in detail, including whether and when its bytes were purged. */
+static int evidence_show(cairn_req_t *req)
+{
+    char id[CAIRN_ID_TEXT_LEN + 1], part[65];
+    cairn_hash_t h;
+    int64_t purged_at = 0;
+    int rc = file_of(req, id, part, sizeof part, &h, &purged_at);
+    if (rc != 0)
+        return rc;
+    sqlite3 *db = cairn_store_db(req->d->store);
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(db,
+                           "SELECT e.name, e.media_type, e.size,"
+                           " (SELECT reason FROM evidence_purged g WHERE g.hash = e.hash)"
+                           " FROM evidence e WHERE e.submission = ?1 AND e.part = ?2",
+                           -1, &st, NULL) != SQLITE_OK)
+        return cairn_req_fail(req, CAIRN_ESTORE, "cannot read evidence");
+    sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, part, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) != SQLITE_ROW) {
+        sqlite3_finalize(st);
+        return cairn_req_fail(req, CAIRN_ENOTFOUND, "evidence vanished");
+    }
+    cairn_file_progress_t fp;
+    bool known = cairn_sync_chunks_file_progress(req->d, &h, &fp) == 0;
+    char hex[CAIRN_HASH_HEX_LEN + 1];
+    cairn_hash_hex(&h, hex);
+    msgpack_packer *pk = req->pk;
+    msgpack_pack_map(pk, 10 + (purged_at != 0 ? 2 : 0));
+    cairn_mp_pack_kv_str(pk, "submission", id);
+    cairn_mp_pack_kv_str(pk, "part", part);
+    cairn_api_pack_kv_column(pk, "name", st, 0);
+    cairn_api_pack_kv_column(pk, "media_type", st, 1);
+    cairn_mp_pack_kv_u64(pk, "size", (uint64_t)sqlite3_column_int64(st, 2));
+    cairn_mp_pack_kv_str(pk, "hash", hex);
+    cairn_mp_pack_kv_str(pk, "state",
+                         purged_at != 0         ? "purged"
+                         : known && fp.complete ? "complete"
+                         : known && fp.held > 0 ? "partial"
+                                                : "missing");
+    cairn_mp_pack_kv_u64(pk, "held", known && purged_at == 0 ? fp.held : 0);
+    cairn_mp_pack_kv_u64(pk, "chunks", known ? fp.chunks : 0);
+    cairn_mp_pack_kv_u64(pk, "chunks_held", known && purged_at == 0 ? fp.chunks_held : 0);
+    if (purged_at != 0) {
+        cairn_mp_pack_kv_u64(pk, "purged_at", (uint64_t)purged_at);
+        cairn_api_pack_kv_column(pk, "purge_reason", st, 3);
+    }
+    sqlite3_finalize(st);
+    return 0;
+}
+
+/* Applies the retention rules now (operators, tests); the timer does it every 10 minutes. */
+static int evidence_purge(cairn_req_t *req)
+{
+    cairn_purge_report_t rep;
+    char err[CAIRN_ERRMSG_MAX] = "";
+    int rc = cairn_retention_run(req->d, cairn_sync_now_ms(), &rep, err, sizeof err);
+    if (rc != 0)
+        return cairn_req_fail(req, rc, "%s", err);
+    msgpack_pack_map(req->pk, 5);
+    cairn_mp_pack_kv_u64(req->pk, "files", rep.files);
+    cairn_mp_pack_kv_u64(req->pk, "chunks", rep.chunks);
+    cairn_mp_pack_kv_u64(req->pk, "bytes", rep.bytes);
+    cairn_mp_pack_kv_u64(req->pk, "kept_pending", rep.kept_pending);
+    cairn_mp_pack_kv_bool(req->pk, "enabled",
+                          req->d->cfg.purge_after_award_days >= 0 ||
+                              req->d->cfg.purge_after_age_days >= 0);
+    return 0;
+}
+
 const cairn_api_route_t cairn_api_routes_evidence[] = {
+    {"evidence.show", evidence_show},
+    {"evidence.purge", evidence_purge},
     {"evidence.list", evidence_list},
     {"evidence.get", evidence_get},
     {"evidence.prioritize", evidence_prioritize},

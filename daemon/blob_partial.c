@@ -29,6 +29,7 @@ typedef struct {
     void *arg;
     int status;
     bool created;
+    bool hashed; /* the caller hashed the bytes as it wrote them: only the length is checked */
 } adopt_req_t;
 
 static int partial_path(const cairn_blobs_t *b, const cairn_hash_t *h, char *out, size_t outlen)
@@ -128,8 +129,15 @@ static void adopt_work(uv_work_t *w)
     int fd = rc == 0 ? open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW) : -1;
     if (rc == 0 && fd < 0)
         rc = -errno;
-    if (rc == 0)
+    if (rc == 0 && r->hashed) {
+        struct stat st;
+        if (fstat(fd, &st) != 0)
+            rc = -errno;
+        else if ((uint64_t)st.st_size != r->len)
+            rc = CAIRN_EHASH;
+    } else if (rc == 0) {
         rc = verify_fd(fd, r->len, &r->hash);
+    }
     if (rc == 0 && fsync(fd) != 0)
         rc = -errno;
     if (fd >= 0)
@@ -167,7 +175,7 @@ static void adopt_done(uv_work_t *w, int status)
     cb(arg, rc);
 }
 
-int cairn_blobs_partial_adopt(cairn_blobs_t *b, const cairn_hash_t *h, uint32_t len,
+int cairn_blobs_partial_adopt(cairn_blobs_t *b, const cairn_hash_t *h, uint32_t len, bool hashed,
                               cairn_blobs_put_cb cb, void *arg)
 {
     if (b->readonly)
@@ -180,6 +188,7 @@ int cairn_blobs_partial_adopt(cairn_blobs_t *b, const cairn_hash_t *h, uint32_t 
     r->b = b;
     r->hash = *h;
     r->len = len;
+    r->hashed = hashed;
     r->cb = cb;
     r->arg = arg;
     r->work.data = r;

@@ -13,6 +13,7 @@
 #ifndef CAIRN_BLOB_PARTIAL_H
 #define CAIRN_BLOB_PARTIAL_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "blobs.h"
@@ -28,8 +29,10 @@ int cairn_blobs_partial_remove(cairn_blobs_t *b, const cairn_hash_t *h);
 
 /* On the thread pool: the partial file of h must hold exactly len bytes hashing to h; it is then
  * fsync'd, renamed into chunks/ and the directory fsync'd. cb runs on the loop thread with 0,
- * CAIRN_EHASH (the file is removed: fetch the chunk again), or -errno. */
-int cairn_blobs_partial_adopt(cairn_blobs_t *b, const cairn_hash_t *h, uint32_t len,
+ * CAIRN_EHASH (the file is removed: fetch the chunk again), or -errno. hashed: the caller
+ * already hashed exactly the bytes it wrote to the file (as they arrived) and found h, so only
+ * the length is checked here; otherwise the file is read back and hashed. */
+int cairn_blobs_partial_adopt(cairn_blobs_t *b, const cairn_hash_t *h, uint32_t len, bool hashed,
                               cairn_blobs_put_cb cb, void *arg);
 
 #endif

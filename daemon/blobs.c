@@ -445,6 +445,14 @@ int cairn_blobs_manifest_put(cairn_blobs_t *b, const cairn_manifest_t *m)
     return rc;
 }
 
+bool cairn_blobs_manifest_has(cairn_blobs_t *b, const cairn_hash_t *file_hash)
+{
+    char path[PATH_MAX];
+    struct stat st;
+    return manifest_path(b, file_hash, path, sizeof path) == 0 && stat(path, &st) == 0 &&
+           S_ISREG(st.st_mode);
+}
+
 int cairn_blobs_manifest_get(cairn_blobs_t *b, const cairn_hash_t *file_hash, cairn_manifest_t *out)
 {
     char path[PATH_MAX];

@@ -64,9 +64,15 @@ int cairn_blobs_chunk_put(cairn_blobs_t *b, const cairn_hash_t *h, const uint8_t
 /* Stores a manifest durably (synchronous; small). All chunks must be present: CAIRN_EINCOMPLETE
  * otherwise. Storing the same manifest twice is a no-op. */
 int cairn_blobs_manifest_put(cairn_blobs_t *b, const cairn_manifest_t *m);
+/* Is file_hash's manifest stored (the file complete here)? One stat, no decoding. */
+bool cairn_blobs_manifest_has(cairn_blobs_t *b, const cairn_hash_t *file_hash);
 /* Loads a stored manifest: 0, CAIRN_ENOTFOUND, or a decode error. */
 int cairn_blobs_manifest_get(cairn_blobs_t *b, const cairn_hash_t *file_hash,
                              cairn_manifest_t *out);
+
+/* Removes chunk h (retention, blob_remove.c); *freed is its size (0 if it was not there). The
+ * caller guarantees no live file lists it. 0 or -errno. */
+int cairn_blobs_chunk_remove(cairn_blobs_t *b, const cairn_hash_t *h, uint64_t *freed);
 
 /* Path of a chunk file into out (for reading a stored file back, e.g. `cairnd blob-cat`). */
 int cairn_blobs_chunk_path(cairn_blobs_t *b, const cairn_hash_t *h, char *out, size_t outlen);

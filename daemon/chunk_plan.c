@@ -64,11 +64,8 @@ int cairn_chunk_plan_files(cairn_daemon_t *d, cairn_sync_session_t *s, cairn_has
             continue;
         cairn_hash_t fh;
         memcpy(fh.b, h, CAIRN_HASH_LEN);
-        cairn_manifest_t m;
-        if (cairn_blobs_manifest_get(d->blobs, &fh, &m) == 0) {
-            cairn_manifest_free(&m);
+        if (cairn_blobs_manifest_has(d->blobs, &fh))
             continue; /* complete here */
-        }
         if (count == cap) {
             size_t nc = cap ? 2 * cap : 16;
             cairn_hash_t *nl = realloc(list, nc * sizeof *nl);

@@ -94,7 +94,6 @@ static bool window_open(cairn_sync_session_t *s, chunk_serve_t *sv)
 
 void cairn_chunk_serve_pump(cairn_sync_session_t *s, chunk_serve_t *sv)
 {
-    uint8_t *buf = NULL;
     while (sv->n > 0 && s->out_bytes == 0 && !s->closing) {
         if (!window_open(s, sv))
             break;
@@ -124,24 +123,18 @@ void cairn_chunk_serve_pump(cairn_sync_session_t *s, chunk_serve_t *sv)
         if (n > avail)
             n = avail;
         cairn_ratelimit_take(&st->limit, n, uv_now(s->d->loop));
-        if (buf == NULL && (buf = malloc(CAIRN_CHUNK_PIECE)) == NULL)
-            break;
-        ssize_t got;
-        do
-            got = pread(fd, buf, (size_t)n, (off_t)(r->off + r->sent));
-        while (got < 0 && errno == EINTR);
-        if (got != (ssize_t)n) {
+        int rc = cairn_sync_chunks_send_data(s, &r->hash, r->off + r->sent, fd, (size_t)n);
+        if (rc == -EIO) {
             /* Asked past the end of the chunk, or a read error: say we cannot serve it. */
             cairn_sync_chunks_send_none(s, &r->hash);
             pop(sv);
             continue;
         }
-        if (cairn_sync_chunks_send_data(s, &r->hash, r->off + r->sent, buf, (size_t)n) != 0)
+        if (rc != 0)
             break;
         r->sent += n;
         st->c.bytes_sent += n;
         if (r->sent == r->len)
             pop(sv);
     }
-    free(buf);
 }

@@ -31,6 +31,7 @@ typedef struct {
     uint32_t len;
     uint64_t have, asked; /* bytes in the partial file; bytes asked for (from 0) */
     int fd;
+    cairn_hasher_t *hasher; /* over the have bytes, as written (64-byte aligned, see chunk.h) */
 } pull_slot_t;
 
 typedef struct chunk_pull {
@@ -48,6 +49,7 @@ typedef struct chunk_pull {
     uint64_t cur_held;
     uint64_t retry_at_ms; /* when chunks were skipped: look at the file again then */
     pull_slot_t slots[CAIRN_CHUNK_SLOTS];
+    cairn_hasher_t *hashers;   /* CAIRN_CHUNK_SLOTS, aligned_alloc'd: one per slot */
     uint64_t outstanding;      /* bytes asked and not received */
     cairn_hash_t *unavailable; /* files the peer cannot send (this session) */
     size_t nunavailable;
@@ -87,8 +89,10 @@ uint32_t cairn_chunk_plan_chunk_len(const cairn_manifest_t *m, uint32_t i);
 /* sync_chunks.c: message senders. */
 int cairn_sync_chunks_send_want(cairn_sync_session_t *s, const cairn_hash_t *file,
                                 const cairn_hash_t *h, uint64_t off, uint64_t len);
+/* Reads len bytes of chunk h at off from fd into the message and sends it: 0, -EIO when the chunk
+ * file is shorter (nothing sent), or a send error. */
 int cairn_sync_chunks_send_data(cairn_sync_session_t *s, const cairn_hash_t *h, uint64_t off,
-                                const uint8_t *data, size_t len);
+                                int fd, size_t len);
 int cairn_sync_chunks_send_none(cairn_sync_session_t *s, const cairn_hash_t *h);
 int cairn_sync_chunks_send_stat(cairn_sync_session_t *s, const cairn_hash_t *file, uint64_t held,
                                 uint64_t size, bool done);

@@ -36,7 +36,9 @@ typedef struct {
     char review_peer[512];  /* [review] peer_review = credential ids (when the catalog is silent) */
     char review_blind[512]; /* [review] double_blind = credential ids (idem) */
     uint64_t upload_rate;   /* [sync] upload_rate = 0 (evidence bytes/s to the hub; 0 = no cap) */
-    cairn_window_t upload_window; /* [sync] upload_windows = always */
+    cairn_window_t upload_window;   /* [sync] upload_windows = always */
+    int32_t purge_after_award_days; /* [blobs] purge_after_award = off (-1) or days */
+    int32_t purge_after_age_days;   /* [blobs] purge_after_age = off (-1) or days */
 } cairn_config_t;
 
 void cairn_config_defaults(cairn_config_t *cfg);

@@ -29,6 +29,7 @@
 
 #include "blob_read.h"
 #include "blobs.h"
+#include "retention.h"
 #include "sync_chunks.h"
 #include "config.h"
 #include "daemon.h"
@@ -330,6 +331,7 @@ typedef struct {
     cairn_server_t *server;
     cairn_sync_hub_t *hub;
     cairn_sync_school_t *school;
+    cairn_retention_t *retention;
     uv_signal_t sigterm, sigint;
 } run_state_t;
 
@@ -348,6 +350,8 @@ static void on_signal(uv_signal_t *sig, int signum)
         cairn_sync_hub_stop(rs->hub);
     if (rs->school != NULL)
         cairn_sync_school_stop(rs->school);
+    cairn_retention_stop(rs->retention);
+    rs->retention = NULL;
     uv_close((uv_handle_t *)&rs->sigterm, signal_closed);
     uv_close((uv_handle_t *)&rs->sigint, signal_closed);
 }
@@ -449,6 +453,8 @@ static int run_daemon(cairn_daemon_t *d, bool tcp)
         cairn_log_error("sync: %s (not syncing)", err);
     d->sync_hub = rs.hub != NULL && cairn_sync_hub_port(rs.hub) != 0 ? rs.hub : NULL;
     d->sync_school = rs.school;
+    if (cairn_retention_start(d, &rs.retention) != 0)
+        cairn_log_error("retention: cannot start the purge timer (nothing is purged)");
 
     uv_signal_init(d->loop, &rs.sigterm);
     uv_signal_init(d->loop, &rs.sigint);

@@ -178,9 +178,9 @@ static const char *const migrations[] = {
     /* 8: evidence bytes to the hub (PROTOCOL.md 8.3, evidence chunks): submissions whose evidence
      * an assessor asked for first (`cairn evidence prioritize`), and files whose bytes retention
      * purged (their manifest, hashes and reviews stay). Local state of this node, not events. */
-    "CREATE TABLE evidence_priority("
+    "CREATE TABLE IF NOT EXISTS evidence_priority("
     "  submission TEXT PRIMARY KEY, at INTEGER NOT NULL) WITHOUT ROWID;"
-    "CREATE TABLE evidence_purged("
+    "CREATE TABLE IF NOT EXISTS evidence_purged("
     "  hash BLOB PRIMARY KEY CHECK(length(hash) = 32), at INTEGER NOT NULL,"
     "  reason TEXT NOT NULL) WITHOUT ROWID;",
     /* 9: full-text search over the catalog (search.h): one row per credential, its latest

@@ -142,20 +142,14 @@ static void on_write(uv_write_t *req, int status)
         cairn_sync_chunks_drained(s); /* evidence pieces go only when nothing else waits */
 }
 
-/* Queues one frame (header + payload); the payload is copied. */
-static int write_frame(cairn_sync_session_t *s, const void *payload, size_t len)
+/* Queues a frame whose payload (len bytes) is already in w->data after the header; takes w. */
+static int submit_frame(cairn_sync_session_t *s, frame_write_t *w, size_t len)
 {
-    if (s->closing || !s->tcp_open)
-        return CAIRN_ESTATE;
-    frame_write_t *w = malloc(sizeof *w + CAIRN_FRAME_HEADER + len);
-    if (w == NULL)
-        return -ENOMEM;
     int rc = cairn_frame_header(w->data, len);
     if (rc != 0) {
         free(w);
         return rc;
     }
-    memcpy(w->data + CAIRN_FRAME_HEADER, payload, len);
     w->len = CAIRN_FRAME_HEADER + len;
     w->s = s;
     uv_buf_t b = uv_buf_init((char *)w->data, (unsigned)w->len);
@@ -169,17 +163,33 @@ static int write_frame(cairn_sync_session_t *s, const void *payload, size_t len)
     return 0;
 }
 
+/* Queues one frame (header + payload); the payload is copied. */
+static int write_frame(cairn_sync_session_t *s, const void *payload, size_t len)
+{
+    if (s->closing || !s->tcp_open)
+        return CAIRN_ESTATE;
+    frame_write_t *w = malloc(sizeof *w + CAIRN_FRAME_HEADER + len);
+    if (w == NULL)
+        return -ENOMEM;
+    memcpy(w->data + CAIRN_FRAME_HEADER, payload, len);
+    return submit_frame(s, w, len);
+}
+
+/* Seals straight into the frame's buffer: one copy of the message, not two (chunk pieces). */
 int cairn_sync_session_send(cairn_sync_session_t *s, const void *buf, size_t len)
 {
+    if (s->closing || !s->tcp_open)
+        return CAIRN_ESTATE;
     size_t cap = len + CAIRN_CHANNEL_OVERHEAD, outlen;
-    uint8_t *out = malloc(cap);
-    if (out == NULL)
+    frame_write_t *w = malloc(sizeof *w + CAIRN_FRAME_HEADER + cap);
+    if (w == NULL)
         return -ENOMEM;
-    int rc = cairn_channel_seal(&s->ch, buf, len, out, cap, &outlen);
-    if (rc == 0)
-        rc = write_frame(s, out, outlen);
-    free(out);
-    return rc;
+    int rc = cairn_channel_seal(&s->ch, buf, len, w->data + CAIRN_FRAME_HEADER, cap, &outlen);
+    if (rc != 0) {
+        free(w);
+        return rc;
+    }
+    return submit_frame(s, w, outlen);
 }
 
 /* A clear msgpack frame {key: str} or {"ok": bool[, "error": str]}: hello phase and refusals. */
@@ -628,7 +638,9 @@ static void on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
 {
     (void)h;
     (void)suggested;
-    static char rbuf[64 * 1024]; /* one read at a time on the loop thread */
+    /* One read at a time on the loop thread. 256 KiB: a read holds several 64 KiB chunk pieces,
+     * so the frame reader moves a partial frame to its front once per several frames. */
+    static char rbuf[256 * 1024];
     *buf = uv_buf_init(rbuf, sizeof rbuf);
 }
 

@@ -7,7 +7,8 @@ PKGS="build-essential cmake pkg-config git ca-certificates
 libuv1-dev libsqlite3-dev libsodium-dev libmsgpack-dev libinih-dev libjansson-dev
 libcmocka-dev clang clang-format libclang-rt-14-dev sqlite3 procps coreutils python3
 zlib1g-dev libqrencode-dev libpng-dev
-libncurses-dev"
+libncurses-dev
+rsync socat iproute2"
 
 missing=""
 for p in $PKGS; do

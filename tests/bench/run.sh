@@ -18,6 +18,9 @@
 #   badge_verify_rate  and verified (with a status list), from bench_badge
 #   search             bench_search: 10,000 generated credentials, p50/p99 latency of
 #                      catalog.search's work (target p99 < 10 ms) and top-3 quality at scale
+#   chunk benchmarks   (tests/bench/bench_chunks.sh: evidence school -> hub) 1 GiB on loopback vs
+#                      rsync daemon and socat, VmHWM of both daemons over 4 GiB, goodput on a
+#                      tbf 2 Mbit/s link with a cut every 30 s, review latency during an upload
 # usage: tests/bench/run.sh [BUILD_DIR] [MIB]   (defaults: build, 1024)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -66,3 +69,4 @@ if [ -x "$B/tests/bench_badge" ]; then "$B/tests/bench_badge"; fi
 if [ -x "$B/tests/bench_search" ]; then
     CAIRN_SHARED=${CAIRN_SHARED:-../shared} CAIRN_SRC=. "$B/tests/bench_search"
 fi
+tests/bench/bench_chunks.sh "$B"

@@ -1,7 +1,8 @@
 #!/bin/bash
 # kill -9 of the school and then of the hub in the middle of an evidence transfer: after each
 # restart the transfer resumes (from the hub's chunk store and partial files) and the file
-# arrives intact; nothing unverified is ever in the hub's chunk store.
+# arrives intact; nothing unverified is ever in the hub's chunk store (a partial chunk file damaged
+# while the hub was down fails its hash and is fetched again).
 source "$(dirname "$0")/chunk_lib.sh"
 
 init_node hub hub
@@ -37,6 +38,11 @@ pass "school killed -9 at $at_school_kill bytes at the hub and restarted"
 wait_received $((56 * 1024 * 1024)) || fail "the transfer did not resume after the school's kill"
 kill9_node hub
 partials=$(find "$T/hub/blobs/partial" -type f | wc -l)
+[ "$partials" -ge 1 ] || fail "no partial chunk file after the hub's kill"
+# Damage the largest partial file (as a bad disk or a power cut could): the chunk must fail its
+# hash when complete and be fetched again, never stored.
+victim=$(find "$T/hub/blobs/partial" -type f -printf '%s %p\n' | sort -n | tail -1 | cut -d' ' -f2)
+python3 -c "import sys; f=open(sys.argv[1],'r+b'); b=f.read(1); f.seek(0); f.write(bytes([b[0]^0x55]))" "$victim"
 start_hub hub "$HUB_PORT"
 pass "hub killed -9 mid-transfer ($partials partial chunk files) and restarted"
 
@@ -48,6 +54,7 @@ for f in $(find "$T/hub/blobs/chunks" -type f); do
 done
 assert_eq "$bad" 0 "chunks at the hub whose bytes do not hash to their name"
 assert_eq "$(find "$T/hub/blobs/partial" -type f | wc -l)" 0 "partial files left after completion"
+[ "$(evidence_counter hub bad)" -ge 1 ] || fail "the damaged partial chunk was not caught by its hash"
 received=$(evidence_counter hub received)
 echo "hub_received_after_restart $received of $size"
 [ "$received" -lt "$size" ] || fail "the restarted hub fetched the whole file again"

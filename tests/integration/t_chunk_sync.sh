@@ -2,7 +2,8 @@
 # Evidence chunk sync school -> hub (PROTOCOL.md 8.3, evidence chunks): a 300 MiB video through
 # faultproxy cutting the link every 2.5 s arrives intact with at most one chunk re-sent per cut;
 # identical files (another submission, another school) are never fetched again; byte flips on
-# the link store no corrupted chunk (the channel closes, the chunk hash is the second line).
+# the link store no corrupted chunk (the channel closes, the chunk hash is the second line); a
+# link that truncates every connection (EOF mid-frame) still gets the file through, intact.
 source "$(dirname "$0")/chunk_lib.sh"
 
 SIZE_MIB=${CAIRN_CHUNK_TEST_MIB:-300}
@@ -11,7 +12,7 @@ CHUNK=$((1024 * 1024))
 init_node hub hub
 start_hub hub
 c hub catalog import "$CATALOG" >/dev/null
-for s in s1 s2 s3; do init_node $s school; fast_reconnect $s; enrol $s hub; done
+for s in s1 s2 s3 s4; do init_node $s school; fast_reconnect $s; enrol $s hub; done
 
 # --- 1. cuts every 2.5 s during a large transfer, rate-capped so that it spans many cuts.
 start_proxy --seed 3 --rate "${CAIRN_CHUNK_TEST_RATE:-20000000}" --cut-every-ms 2500
@@ -35,7 +36,7 @@ echo "size=$size sent=$sent received=$received cuts=$cuts resent=$resent"
 [ "$resent" -le $((cuts * CHUNK)) ] || fail "re-sent $resent bytes over $cuts cuts: more than one chunk per cut"
 [ "$((received - size - tally))" -le $((cuts * CHUNK)) ] || fail "hub received too much"
 [ "$(evidence_counter hub resumed)" -ge 1 ] || fail "no chunk resumed from a partial file after a cut"
-pass "300 MiB through $cuts cuts: intact, $resent bytes re-sent (<= $cuts chunks)"
+pass "$SIZE_MIB MiB through $cuts cuts: intact, $resent bytes re-sent (<= $cuts chunks)"
 
 # --- 2. dedupe: the same file in a second submission and at another school is not fetched again.
 before=$(evidence_counter hub received)
@@ -73,3 +74,17 @@ for f in $(find "$T/hub/blobs/chunks" -type f); do
 done
 assert_eq "$bad" 0 "chunks at the hub whose bytes do not hash to their name"
 pass "byte flips: $flips flipped, every stored chunk verified, file intact"
+
+# --- 4. every connection truncated (a clean EOF in the middle of a frame) after 4 MB up.
+start_proxy --seed 6 --up-truncate-after 4000000
+via_proxy s4
+start_node s4
+wait_catalog s4 1 20 || fail "catalog did not reach s4"
+head -c $((20 * CHUNK + 7)) /dev/urandom >"$T/t.mp4"
+h4=$(file_hash "$T/t.mp4")
+video_submission s4 "$T/t.mp4" >/dev/null
+wait_complete hub "$h4" 120 || { c hub status >&2; fail "the truncated-link video did not arrive"; }
+"$CAIRND" blob-cat --data "$T/hub" "$h4" | cmp - "$T/t.mp4" || fail "the hub's copy differs"
+truncs=$(grep -c "fault=truncate" "$T/proxy.log" || true)
+[ "$truncs" -ge 3 ] || fail "expected several truncated connections, saw $truncs"
+pass "truncated link: $truncs connections cut short by EOF mid-frame, file intact"

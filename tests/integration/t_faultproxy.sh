@@ -364,6 +364,20 @@ want=$(for i in 1 2 3 4 5 6 7 8 9; do printf '%s ' "${i}0000:1"; done)
 stop_proxy every
 pass "--flip-every 10000: nine single-bit flips at multiples of 10000"
 
+# --truncate-after 1000: the server receives exactly 1000 bytes, then a clean EOF (not a reset);
+# the client's remaining bytes are swallowed, so it is not stalled.
+start_server sink sinktrunc
+start_proxy trunc --up --truncate-after 1000
+out=$($PEER send "$PROXY_PORT" 100000)
+wait_file "$T/sinktrunc/1.end" || fail "--truncate-after: sink did not finish"
+[ "$(stat -c %s "$T/sinktrunc/1.bin")" = 1000 ] ||
+    fail "--truncate-after 1000 delivered $(stat -c %s "$T/sinktrunc/1.bin") bytes"
+[ "$(cat "$T/sinktrunc/1.end")" = eof ] || fail "--truncate-after: sink saw $(cat "$T/sinktrunc/1.end")"
+cmp -s "$T/expect1000" "$T/sinktrunc/1.bin" || fail "--truncate-after: the 1000 bytes differ"
+grep -q "fault=truncate dir=up offset=1000" "$T/trunc.log" || fail "--truncate-after: not logged"
+stop_proxy trunc
+pass "--truncate-after 1000: exactly 1000 bytes, then EOF"
+
 # --down --cut-after 1000: the client gets exactly 1000 echoed bytes, then a reset.
 SPORT=$ECHO_PORT
 start_proxy downcut --down --cut-after 1000

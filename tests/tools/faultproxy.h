@@ -26,8 +26,10 @@ struct fp_dir_opts {
     uint64_t cut_random_max;
     uint64_t stall_after; /* stop forwarding at this offset for stall_ms, once; FP_NONE = never */
     uint64_t stall_ms;
-    uint64_t flip_after; /* flip one bit of the byte at this offset; FP_NONE = never */
-    uint64_t flip_every; /* flip one bit of the bytes at offsets N, 2N, 3N...; 0 = never */
+    uint64_t flip_after;     /* flip one bit of the byte at this offset; FP_NONE = never */
+    uint64_t flip_every;     /* flip one bit of the bytes at offsets N, 2N, 3N...; 0 = never */
+    uint64_t truncate_after; /* forward this many bytes, then EOF (FIN); the rest is read and
+                                dropped; FP_NONE = never */
 };
 
 struct fp_opts {

@@ -31,6 +31,7 @@ static const struct dir_option dir_options[] = {
     {"stall-ms", offsetof(struct fp_dir_opts, stall_ms), 1, FP_MAX_MS},
     {"flip-after", offsetof(struct fp_dir_opts, flip_after), 0, FP_MAX_BYTES},
     {"flip-every", offsetof(struct fp_dir_opts, flip_every), 1, FP_MAX_BYTES},
+    {"truncate-after", offsetof(struct fp_dir_opts, truncate_after), 0, FP_MAX_BYTES},
 };
 
 static int fail(char *err, size_t errlen, const char *fmt, ...)
@@ -159,6 +160,7 @@ static void set_defaults(struct fp_opts *opts)
         opts->dir[d].cut_random_max = FP_NONE;
         opts->dir[d].stall_after = FP_NONE;
         opts->dir[d].flip_after = FP_NONE;
+        opts->dir[d].truncate_after = FP_NONE;
     }
 }
 
@@ -321,6 +323,8 @@ void faultproxy_opts_usage(FILE *out)
         "  --stall-after BYTES --stall-ms MS   stop forwarding at BYTES for MS, once\n"
         "  --flip-after BYTES      flip one bit of the byte at offset BYTES\n"
         "  --flip-every BYTES      flip one bit of the bytes at offsets N, 2N, 3N, ...\n"
+        "  --truncate-after BYTES  forward BYTES, then end that direction with EOF (FIN) and\n"
+        "                          drop what follows (a stream cut short, not reset)\n"
         "  --cut-every-ms MS       RST every connection MS after it opened\n"
         "  --drop-connections N    RST the first N connections as soon as they are accepted\n"
         "  --seed N                randomness for flipped bits and --cut-random (default 1)\n"
@@ -361,6 +365,7 @@ void faultproxy_opts_print(const struct fp_opts *opts, FILE *out)
         print_value(out, "stall-ms", o->stall_ms);
         print_value(out, "flip-after", o->flip_after);
         print_value(out, "flip-every", o->flip_every);
+        print_value(out, "truncate-after", o->truncate_after);
         fputc('\n', out);
     }
 }

@@ -370,7 +370,7 @@ static void test_documented_defaults_load(void **state)
         }
     }
     fclose(in);
-    assert_int_equal(uncommented, 14);
+    assert_int_equal(uncommented, 16);
     write_conf(text);
     cairn_config_t cfg, defaults;
     char err[512];
