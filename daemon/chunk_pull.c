@@ -48,6 +48,8 @@ chunk_pull_t *cairn_chunk_pull_new(cairn_sync_session_t *s)
     p->s = s;
     p->d = s->d;
     p->plan_changes = -1;
+    p->window = CAIRN_CHUNK_WINDOW;
+    p->rate_at_ms = uv_now(s->d->loop);
     for (int i = 0; i < CAIRN_CHUNK_SLOTS; i++)
         p->slots[i].fd = -1;
     return p;
@@ -289,13 +291,13 @@ static void ask(chunk_pull_t *p)
 {
     for (int k = 0; k < CAIRN_CHUNK_SLOTS; k++) {
         pull_slot_t *sl = &p->slots[k];
-        while (sl->active && !sl->adopting && sl->asked < sl->len &&
-               p->outstanding < CAIRN_CHUNK_WINDOW) {
+        while (sl->active && !sl->adopting && sl->asked < sl->len && p->outstanding < p->window) {
             uint64_t n = sl->len - sl->asked;
             if (n > CAIRN_CHUNK_WANT_MAX)
                 n = CAIRN_CHUNK_WANT_MAX;
-            if (n > CAIRN_CHUNK_WINDOW - p->outstanding)
-                n = CAIRN_CHUNK_WINDOW - p->outstanding;
+            if (n > p->window - p->outstanding)
+                n = p->window - p->outstanding;
+            p->busy = true;
             if (cairn_sync_chunks_send_want(p->s, &p->cur.file_hash, &sl->hash, sl->asked, n) != 0)
                 return;
             sl->asked += n;
@@ -379,11 +381,30 @@ void cairn_chunk_pull_fill(chunk_pull_t *p)
     }
 }
 
+/* Every half second of transfer: the window becomes half a second of the measured rate. Idle
+ * periods are not sampled, so a pause does not shrink it. */
+static void adapt_window(chunk_pull_t *p, uint64_t now)
+{
+    if (now < p->rate_at_ms + 500)
+        return;
+    if (p->busy) {
+        uint64_t rate = (p->received - p->rate_bytes) * 1000 / (now - p->rate_at_ms);
+        uint64_t w = rate / 2;
+        p->window = w < CAIRN_CHUNK_WINDOW_MIN ? CAIRN_CHUNK_WINDOW_MIN
+                    : w > CAIRN_CHUNK_WINDOW   ? CAIRN_CHUNK_WINDOW
+                                               : w;
+    }
+    p->busy = p->outstanding > 0;
+    p->rate_bytes = p->received;
+    p->rate_at_ms = now;
+}
+
 void cairn_chunk_pull_tick(chunk_pull_t *p)
 {
     if (p->s == NULL || p->s->closing)
         return;
     uint64_t now = uv_now(p->d->loop);
+    adapt_window(p, now);
     if (p->planned && p->d->chunks->plan_gen != p->plan_gen) {
         /* Priorities changed: the current file's chunks in flight finish, then the new order. */
         if (p->has_cur) {
@@ -433,6 +454,7 @@ int cairn_chunk_pull_data(chunk_pull_t *p, const cairn_hash_t *h, uint64_t off, 
     }
     cairn_hasher_update(sl->hasher, data, len);
     sl->have += len;
+    p->received += len;
     p->outstanding -= len;
     p->d->chunks->c.bytes_received += len;
     if (sl->have == sl->len) {

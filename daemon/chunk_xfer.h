@@ -49,9 +49,12 @@ typedef struct chunk_pull {
     uint64_t cur_held;
     uint64_t retry_at_ms; /* when chunks were skipped: look at the file again then */
     pull_slot_t slots[CAIRN_CHUNK_SLOTS];
-    cairn_hasher_t *hashers;   /* CAIRN_CHUNK_SLOTS, aligned_alloc'd: one per slot */
-    uint64_t outstanding;      /* bytes asked and not received */
-    cairn_hash_t *unavailable; /* files the peer cannot send (this session) */
+    cairn_hasher_t *hashers; /* CAIRN_CHUNK_SLOTS, aligned_alloc'd: one per slot */
+    uint64_t outstanding;    /* bytes asked and not received */
+    uint64_t window;         /* the current limit on outstanding (CAIRN_CHUNK_WINDOW_MIN..) */
+    uint64_t rate_at_ms, rate_bytes, received; /* for the window: bytes received, when sampled */
+    bool busy;                                 /* asked for something since the last sample */
+    cairn_hash_t *unavailable;                 /* files the peer cannot send (this session) */
     size_t nunavailable;
     bool space_logged;
 } chunk_pull_t;

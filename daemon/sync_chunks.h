@@ -34,8 +34,11 @@
 #define CAIRN_CHUNK_PIECE (64u * 1024)
 /* One cwant asks for at most this many bytes. */
 #define CAIRN_CHUNK_WANT_MAX (256u * 1024)
-/* Bytes asked for and not yet received, per session: what one cut can cost at most. */
+/* Bytes asked for and not yet received, per session: what one cut can cost at most. The window
+ * follows the measured rate (half a second of it) between these bounds: on a slow link a smaller
+ * window keeps the school's acks and change sets from queueing behind seconds of pieces. */
 #define CAIRN_CHUNK_WINDOW (1024u * 1024)
+#define CAIRN_CHUNK_WINDOW_MIN (128u * 1024)
 /* Chunks a session's receiver works on at once (arriving or being verified and fsync'd). */
 #define CAIRN_CHUNK_SLOTS 8
 /* Ranges a sender queues before it calls the peer abusive. */

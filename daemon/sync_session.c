@@ -10,6 +10,8 @@
 #include "sync.h"
 
 #include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -698,6 +700,19 @@ static void send_hello(cairn_sync_session_t *s)
     msgpack_sbuffer_destroy(&sb);
 }
 
+/* At most this much of our output waits unsent in the kernel: beyond it, writes stay in libuv's
+ * queue, where evidence pieces are not added while anything waits (sync_chunks.h). Without it,
+ * on a slow link the socket buffer would hold seconds of pieces ahead of a change set or an ack. */
+#define SYNC_NOTSENT_LOWAT (128 * 1024)
+
+static void limit_unsent(cairn_sync_session_t *s)
+{
+    uv_os_fd_t fd;
+    int v = SYNC_NOTSENT_LOWAT;
+    if (uv_fileno((uv_handle_t *)&s->tcp, &fd) == 0)
+        (void)setsockopt(fd, IPPROTO_TCP, TCP_NOTSENT_LOWAT, &v, sizeof v);
+}
+
 static void on_connect(uv_connect_t *req, int status)
 {
     cairn_sync_session_t *s = req->data;
@@ -706,6 +721,7 @@ static void on_connect(uv_connect_t *req, int status)
     if (status < 0)
         return fail(s, "cannot connect to %s: %s", s->peer, uv_strerror(status));
     uv_tcp_nodelay(&s->tcp, 1);
+    limit_unsent(s);
     s->phase = P_HELLO;
     uv_read_start((uv_stream_t *)&s->tcp, on_alloc, on_read);
     send_hello(s);
@@ -780,6 +796,7 @@ int cairn_sync_session_accept(cairn_daemon_t *d, uv_stream_t *listener, const ca
         return rc;
     }
     uv_tcp_nodelay(&s->tcp, 1);
+    limit_unsent(s);
     s->phase = P_HELLO;
     uv_read_start((uv_stream_t *)&s->tcp, on_alloc, on_read);
     return 0;

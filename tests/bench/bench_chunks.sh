@@ -12,7 +12,7 @@
 #                           faultproxy: file bytes / transfer time / line rate (target >= 0.90)
 #   shaped_review_ms        hub change -> school during that upload (max and median of 5)
 # usage: tests/bench/bench_chunks.sh [BUILD_DIR] [MIB] [HWM_MIB] [SHAPED_MIB]
-#        (defaults: build, 1024, 4096, 16; HWM_MIB 0 or SHAPED_MIB 0 skips that part)
+#        (defaults: build, 1024, 4096, 16; 0 for MIB, HWM_MIB or SHAPED_MIB skips that part)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 B=$(cd "${1:-build}" && pwd)
@@ -60,6 +60,7 @@ transfer_wait() {
 echo "# disk: $(df -h "$T" | awk 'NR==2 {print $1, $2}'); load: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 # --- loopback throughput vs rsync and socat, same file, same run.
+if [ "$MIB" -gt 0 ]; then
 transfer loop "$MIB"
 transfer_wait loop
 bytes=$(stat -c %s "$FILE")
@@ -100,6 +101,7 @@ echo "rsync_daemon_rate $rsync_rate MiB/s (rsync -a --whole-file to an rsync dae
 echo "socat_rate $socat_rate MiB/s (plain TCP copy, then sync)"
 awk -v a="$chunk_rate" -v b="$rsync_rate" -v s="$socat_rate" \
     'BEGIN { printf "chunk_vs_rsync %.2f ratio (target >= 1.0)\nchunk_vs_socat %.2f ratio\n", a / b, a / s }'
+fi
 
 # --- peak RSS during a large transfer: after 1 GiB and at the end.
 if [ "$HWM_MIB" -gt 0 ]; then
@@ -150,15 +152,7 @@ if [ "$SHAPED_MIB" -gt 0 ]; then
     lat=()
     for v in 2 3 4 5 6; do
         sleep 3
-        python3 - "$CATALOG" "$T/cat$v.json" "$v" <<'PY'
-import json, sys
-d = json.load(open(sys.argv[1]))
-for c in d["credentials"]:
-    if c["id"] == "wait-time":
-        c["version"] = int(sys.argv[3])
-        c["title"] = "Wait Time, revision %s" % sys.argv[3]
-json.dump(d, open(sys.argv[2], "w"))
-PY
+        catalog_variant "$v" "$T/cat$v.json"
         t0=$(now_ms)
         c sh-hub catalog import "$T/cat$v.json" >/dev/null
         for _ in $(seq 1 3000); do

@@ -53,6 +53,46 @@ wait_complete() {
     return 1
 }
 
+# catalog_variant VERSION OUT: the shared catalog with wait-time at VERSION (a new title), for a
+# change made at the hub that flows down to schools as a change set, like a review.
+catalog_variant() {
+    python3 - "$CATALOG" "$2" "$1" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+for c in d["credentials"]:
+    if c["id"] == "wait-time":
+        c["version"] = int(sys.argv[3])
+        c["title"] = "Wait Time, revision %s" % sys.argv[3]
+json.dump(d, open(sys.argv[2], "w"))
+PY
+}
+
+# bad_chunks NODE: chunk files of NODE whose bytes do not hash to their name (must be 0).
+bad_chunks() {
+    local f bad=0
+    for f in $(find "$T/$1/blobs/chunks" -type f); do
+        [ "$(b2sum -l 256 "$f" | cut -c1-64)" = "$(basename "$f")" ] || bad=$((bad + 1))
+    done
+    echo "$bad"
+}
+
+# video_through_proxy SCHOOL MIB PROXY-ARGS...: SCHOOL (enrolled, stopped) reaches the hub
+# through a new faultproxy with PROXY-ARGS and submits a MIB video; returns once the hub holds
+# it complete and identical.
+video_through_proxy() {
+    local school=$1 mib=$2 h
+    shift 2
+    start_proxy "$@"
+    via_proxy "$school"
+    start_node "$school"
+    wait_catalog "$school" 1 20 || fail "catalog did not reach $school"
+    head -c $((mib * 1024 * 1024 + 99)) /dev/urandom >"$T/$school.mp4"
+    h=$(file_hash "$T/$school.mp4")
+    video_submission "$school" "$T/$school.mp4" >/dev/null
+    wait_complete hub "$h" 120 || { c hub status >&2; fail "the video of $school did not arrive"; }
+    "$CAIRND" blob-cat --data "$T/hub" "$h" | cmp - "$T/$school.mp4" || fail "the hub's copy differs"
+}
+
 # start_proxy ARGS...: faultproxy in front of the hub; sets PROXY_PORT and points s at it.
 start_proxy() {
     rm -f "$T/proxy.port"

@@ -48,11 +48,7 @@ pass "hub killed -9 mid-transfer ($partials partial chunk files) and restarted"
 
 wait_complete hub "$h" 120 || fail "the file did not complete after the kills"
 "$CAIRND" blob-cat --data "$T/hub" "$h" | cmp - "$T/v.mp4" || fail "the hub's copy differs"
-bad=0
-for f in $(find "$T/hub/blobs/chunks" -type f); do
-    [ "$(b2sum -l 256 "$f" | cut -c1-64)" = "$(basename "$f")" ] || bad=$((bad + 1))
-done
-assert_eq "$bad" 0 "chunks at the hub whose bytes do not hash to their name"
+assert_eq "$(bad_chunks hub)" 0 "chunks at the hub whose bytes do not hash to their name"
 assert_eq "$(find "$T/hub/blobs/partial" -type f | wc -l)" 0 "partial files left after completion"
 [ "$(evidence_counter hub bad)" -ge 1 ] || fail "the damaged partial chunk was not caught by its hash"
 received=$(evidence_counter hub received)

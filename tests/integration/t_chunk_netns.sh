@@ -41,15 +41,7 @@ for i in $(seq 1 100); do
     [ "$(evidence_counter hub received)" -ge 262144 ] && break
     sleep 0.1
 done
-python3 - "$CATALOG" "$T/cat2.json" <<'PY'
-import json, sys
-d = json.load(open(sys.argv[1]))
-for c in d["credentials"]:
-    if c["id"] == "wait-time":
-        c["version"] = 2
-        c["title"] = "Wait Time, revised"
-json.dump(d, open(sys.argv[2], "w"))
-PY
+catalog_variant 2 "$T/cat2.json"
 t0=$(date +%s%3N)
 c hub catalog import "$T/cat2.json" >/dev/null
 for i in $(seq 1 1000); do
