@@ -23,11 +23,11 @@
 
 #define DAY_MS (24ull * 3600 * 1000)
 
-/* Video files not purged yet, with their newest award time and oldest addition time. */
+/* Video files not purged yet, with their newest award time (the awards projection, PROTOCOL.md
+ * 10.6: an award the hub revoked still ends the need for the video) and oldest addition time. */
 static const char candidates_sql[] =
-    "SELECT e.hash, max(("
-    "   SELECT min(ev.hlc) FROM events ev WHERE ev.partition = 'school:' || lower(hex(s.origin))"
-    "   AND ev.type = 'award.issue' AND ev.entity = e.submission)), min(e.hlc)"
+    "SELECT e.hash, max((SELECT min(a.hlc) FROM awards a WHERE a.submission = e.submission)),"
+    " min(e.hlc)"
     " FROM evidence e JOIN submissions s ON s.id = e.submission"
     " LEFT JOIN credential_parts cp ON cp.credential = s.credential AND cp.version = s.version"
     "   AND cp.part = e.part"
@@ -36,19 +36,17 @@ static const char candidates_sql[] =
     "   AND e.hash NOT IN (SELECT hash FROM evidence_purged)"
     " GROUP BY e.hash";
 
-/* Submissions using a file that are a draft, or submitted and not decided. */
+/* Submissions using a file whose review is pending: a draft, or submitted or in review and not
+ * decided (the states of PROTOCOL.md section 11). */
 static const char pending_sql[] =
     "SELECT count(*) FROM evidence e JOIN submissions s ON s.id = e.submission"
-    " WHERE e.hash = ?1 AND (s.state = 'draft' OR (s.state = 'submitted' AND NOT EXISTS ("
-    "   SELECT 1 FROM events ev WHERE ev.partition = 'school:' || lower(hex(s.origin))"
-    "   AND ev.type IN ('review.decide', 'award.issue') AND ev.entity = s.id)))";
+    " WHERE e.hash = ?1 AND s.state IN ('draft', 'submitted', 'in-review')";
 
-/* Is any submission decided (reviewed or awarded)? Used by the age rule. */
+/* Is any submission using the file decided (a review.decide, whatever its outcome)? Used by
+ * the age rule. */
 static const char decided_sql[] =
     "SELECT count(*) FROM evidence e JOIN submissions s ON s.id = e.submission"
-    " WHERE e.hash = ?1 AND EXISTS ("
-    "   SELECT 1 FROM events ev WHERE ev.partition = 'school:' || lower(hex(s.origin))"
-    "   AND ev.type IN ('review.decide', 'award.issue') AND ev.entity = s.id)";
+    " WHERE e.hash = ?1 AND EXISTS (SELECT 1 FROM review_decisions d WHERE d.submission = s.id)";
 
 static int64_t count_for(sqlite3 *db, const char *sql, const cairn_hash_t *h)
 {

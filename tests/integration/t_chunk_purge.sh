@@ -4,9 +4,8 @@
 # submitted file whose review is pending is never purged, nor a chunk another live file shares;
 # the hub does not fetch a purged file again.
 #
-# Awards and reviews are being built by another engineer: until their events exist, this test
-# writes the `award.issue` / `review.decide` rows (type, the submission's partition, the
-# submission id as entity) straight into both nodes' event logs, which is all retention reads.
+# The awards and decisions are real: an assessor at the hub reviews A and D (meets: awarded) and
+# C (not-yet: decided, no award); they reach the school by sync.
 source "$(dirname "$0")/chunk_lib.sh"
 
 MIB=$((1024 * 1024))
@@ -40,17 +39,25 @@ for h in "$hA" "$hB" "$hC" "$hD"; do wait_complete hub "$h" 60 || fail "evidence
 part="school:$(node_id s1)"
 wait_hash_equal hub s1 "$part" 20 || fail "events differ before the purge"
 
-# decide NODE TYPE SUB SEQ: the award/review event row as the award engineer's code will write it.
-decide() {
-    sqlite3 -cmd ".timeout 5000" "$T/$1/cairn.db" \
-        "INSERT INTO events(partition, origin, seq, hlc, type, entity, body, chain) VALUES('$part',
-         zeroblob(32), $4, $(( $(date +%s%3N) << 16 )), '$2', '$3', x'80', zeroblob(32))"
+# review SUB VERDICT: the hub's assessor claims, scores every part, decides.
+c hub educator add --name "Rita Assessor" --role assessor >/dev/null
+export CAIRN_AS="Rita Assessor"
+review() {
+    c hub review claim "$1" >/dev/null
+    c hub review score "$1" --part video --meets >/dev/null
+    c hub review score "$1" --part tally --meets >/dev/null
+    if [ "$2" = meets ]; then
+        c hub review score "$1" --part reflection --meets >/dev/null
+    else
+        c hub review score "$1" --part reflection --not-yet --feedback "Say what changed." >/dev/null
+    fi
+    c hub review decide "$1" >/dev/null
 }
-for n in hub s1; do
-    decide $n award.issue "$subA" 1
-    decide $n review.decide "$subC" 2
-    decide $n award.issue "$subD" 3
-done
+review "$subA" meets
+review "$subC" not-yet
+review "$subD" meets
+wait_hash_equal hub s1 "$part" 20 || fail "the reviews did not reach the school"
+assert_eq "$(db s1 "SELECT count(*) FROM awards")" 2 "awards at the school"
 before_hub=$(state_hash hub "$part"); before_s1=$(state_hash s1 "$part")
 bytes_before=$(du -sb "$T/s1/blobs/chunks" | cut -f1)
 
