@@ -1,7 +1,7 @@
 #!/bin/bash
 # Events before evidence: while a school uploads a large video to its hub (2 GiB by default),
-# a change made at the hub (a catalog update, standing in for a review: both are change sets
-# hub -> school) reaches the school within 2 s, and a school event reaches the hub within 2 s.
+# a review decided at the hub reaches the school within 2 s (and so do catalog updates, four
+# times), and a school event reaches the hub within 2 s.
 # Event sync and chunk pieces share the session; a change set waits behind at most one piece.
 source "$(dirname "$0")/chunk_lib.sh"
 
@@ -17,6 +17,13 @@ init_node s1 school
 enrol s1 hub
 start_node s1
 wait_catalog s1 1 20 || fail "catalog did not reach s1"
+
+# A small submission, already at the hub, for its assessor to decide during the upload.
+head -c 100000 /dev/urandom >"$T/small.mp4"
+small=$(video_submission s1 "$T/small.mp4")
+wait_complete hub "$(file_hash "$T/small.mp4")" 30 || fail "the small video did not arrive"
+c hub educator add --name "Rita Assessor" --role assessor >/dev/null
+export CAIRN_AS="Rita Assessor"
 
 head -c $((SIZE_MIB * 1024 * 1024)) /dev/urandom >"$T/v.mp4"
 size=$(stat -c %s "$T/v.mp4")
@@ -48,6 +55,24 @@ for v in 2 3 4 5; do
     [ "$dt" -gt "$worst" ] && worst=$dt
     sleep 0.3
 done
+# A review made at the hub during the upload: the decision reaches the school.
+c hub review claim "$small" >/dev/null
+c hub review score "$small" --part video --meets >/dev/null
+c hub review score "$small" --part tally --meets >/dev/null
+c hub review score "$small" --part reflection --not-yet --feedback "Name a next step." >/dev/null
+t0=$(now_ms)
+c hub review decide "$small" >/dev/null
+ok=0
+for i in $(seq 1 400); do
+    [ "$(db s1 "SELECT state FROM submissions WHERE id = '$small'")" = not-yet ] && { ok=1; break; }
+    sleep 0.01
+done
+dt=$(( $(now_ms) - t0 ))
+[ $ok = 1 ] || fail "the review did not reach the school during the upload"
+echo "review_to_school_ms $dt"
+[ "$dt" -le $LIMIT_MS ] || fail "the review took $dt ms to reach the uploading school"
+review_ms=$dt
+
 # School -> hub: twenty change sets while pieces flow (each one samples the output queue ahead of
 # it), then the time for one more to arrive.
 for i in $(seq 1 20); do
@@ -72,7 +97,7 @@ waited=$(evidence_counter s1 waited)
 echo "school_change_set_waited_behind_max_bytes $waited"
 # One 64 KiB piece plus its message and frame overhead.
 [ "$waited" -le $((65536 + 256)) ] || fail "a change set waited behind $waited bytes of output"
-pass "during a $SIZE_MIB MiB upload: hub -> school <= $worst ms, school -> hub $dt ms"
+pass "during a $SIZE_MIB MiB upload: review -> school $review_ms ms, catalog -> school <= $worst ms, school -> hub $dt ms"
 
 wait_complete hub "$h" 600 || fail "the video did not complete"
 "$CAIRND" blob-cat --data "$T/hub" "$h" | cmp - "$T/v.mp4" || fail "the hub's copy differs"
