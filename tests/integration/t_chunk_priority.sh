@@ -7,7 +7,7 @@ source "$(dirname "$0")/chunk_lib.sh"
 
 SIZE_MIB=${CAIRN_PRIORITY_TEST_MIB:-2048}
 # Sanitizer builds are several times slower: a smaller video still spans the measurements.
-if [ -n "${CAIRN_SANITIZED:-}" ]; then SIZE_MIB=${CAIRN_PRIORITY_TEST_MIB:-512}; fi
+if [ -n "${CAIRN_SANITIZED:-}" ]; then SIZE_MIB=${CAIRN_PRIORITY_TEST_MIB:-1024}; fi
 LIMIT_MS=2000
 
 init_node hub hub
