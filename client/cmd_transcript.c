@@ -24,34 +24,6 @@ static const cairn_cmd_doc_t transcript_doc = {
     "title, PD hours, award); --json the whole transcript with its totals.\n",
 };
 
-/* A str field, or {NULL, 0} when it is nil or absent. */
-static cairn_strv_t opt_str(const msgpack_object *map, const char *key)
-{
-    const msgpack_object *o = cairn_mp_get(map, key);
-    cairn_strv_t none = {NULL, 0};
-    return o != NULL && o->type == MSGPACK_OBJECT_STR ? cairn_rpc_str(map, key) : none;
-}
-
-static double dbl_of(const msgpack_object *map, const char *key)
-{
-    const msgpack_object *o = cairn_mp_get(map, key);
-    if (o != NULL && o->type == MSGPACK_OBJECT_POSITIVE_INTEGER)
-        return (double)o->via.u64;
-    if (o != NULL && (o->type == MSGPACK_OBJECT_FLOAT64 || o->type == MSGPACK_OBJECT_FLOAT32))
-        return o->via.f64;
-    return 0;
-}
-
-static int64_t i64_of(const msgpack_object *map, const char *key)
-{
-    const msgpack_object *o = cairn_mp_get(map, key);
-    if (o != NULL && o->type == MSGPACK_OBJECT_POSITIVE_INTEGER)
-        return (int64_t)o->via.u64;
-    if (o != NULL && o->type == MSGPACK_OBJECT_NEGATIVE_INTEGER)
-        return o->via.i64;
-    return -1;
-}
-
 static void json_kv(const char *key, cairn_strv_t v, bool comma)
 {
     printf("\"%s\": ", key);
@@ -69,19 +41,19 @@ static void print_json(const msgpack_object *r, const msgpack_object_array *list
     fputs("{", stdout);
     json_kv("educator", cairn_rpc_str(r, "educator"), true);
     json_kv("name", cairn_rpc_str(r, "name"), true);
-    json_kv("from", opt_str(r, "from"), true);
-    json_kv("to", opt_str(r, "to"), true);
+    json_kv("from", cairn_out_opt_str(r, "from"), true);
+    json_kv("to", cairn_out_opt_str(r, "to"), true);
     fputs("\"awards\": [", stdout);
     for (uint32_t i = 0; i < list->size; i++) {
         const msgpack_object *a = &list->ptr[i];
         char date[16];
-        cairn_out_date(i64_of(a, "issued"), date, sizeof date);
+        cairn_out_date(cairn_out_i64(a, "issued"), date, sizeof date);
         printf("%s{", i ? ", " : "");
         json_kv("award", cairn_rpc_str(a, "award"), true);
         json_kv("credential", cairn_rpc_str(a, "credential"), true);
         printf("\"version\": %llu, ", (unsigned long long)cairn_rpc_u64(a, "version"));
-        json_kv("title", opt_str(a, "title"), true);
-        printf("\"pd_hours\": %g, \"date\": \"%s\"}", dbl_of(a, "pd_hours"), date);
+        json_kv("title", cairn_out_opt_str(a, "title"), true);
+        printf("\"pd_hours\": %g, \"date\": \"%s\"}", cairn_out_f64(a, "pd_hours"), date);
     }
     fputs("], \"years\": [", stdout);
     if (cairn_mp_get_array(r, "years", UINT32_MAX, &years) == 0)
@@ -89,10 +61,10 @@ static void print_json(const msgpack_object *r, const msgpack_object_array *list
             const msgpack_object *y = &years->ptr[i];
             printf("%s{\"year\": %llu, \"credentials\": %llu, \"pd_hours\": %g}", i ? ", " : "",
                    (unsigned long long)cairn_rpc_u64(y, "year"),
-                   (unsigned long long)cairn_rpc_u64(y, "awards"), dbl_of(y, "pd_hours"));
+                   (unsigned long long)cairn_rpc_u64(y, "awards"), cairn_out_f64(y, "pd_hours"));
         }
     printf("], \"total_credentials\": %u, \"total_pd_hours\": %g}\n", list->size,
-           dbl_of(r, "total_pd_hours"));
+           cairn_out_f64(r, "total_pd_hours"));
 }
 
 static void print_csv(const msgpack_object_array *list)
@@ -101,15 +73,15 @@ static void print_csv(const msgpack_object_array *list)
     for (uint32_t i = 0; i < list->size; i++) {
         const msgpack_object *a = &list->ptr[i];
         char date[16];
-        cairn_out_date(i64_of(a, "issued"), date, sizeof date);
+        cairn_out_date(cairn_out_i64(a, "issued"), date, sizeof date);
         printf("%s,", date);
         cairn_strv_t v = cairn_rpc_str(a, "credential");
         cairn_out_csv(stdout, v.p, v.len);
         printf(",%llu,", (unsigned long long)cairn_rpc_u64(a, "version"));
-        v = opt_str(a, "title");
+        v = cairn_out_opt_str(a, "title");
         cairn_out_csv(stdout, v.p, v.len);
         v = cairn_rpc_str(a, "award");
-        printf(",%g,%.*s\n", dbl_of(a, "pd_hours"), (int)v.len, v.p);
+        printf(",%g,%.*s\n", cairn_out_f64(a, "pd_hours"), (int)v.len, v.p);
     }
 }
 
@@ -118,7 +90,7 @@ static void print_page(const msgpack_object *r, const msgpack_object_array *list
     static const char *const heads[] = {"DATE",     "CREDENTIAL", "VERSION",
                                         "PD HOURS", "AWARD",      "TITLE"};
     cairn_strv_t name = cairn_rpc_str(r, "name"), id = cairn_rpc_str(r, "educator"),
-                 from = opt_str(r, "from"), to = opt_str(r, "to");
+                 from = cairn_out_opt_str(r, "from"), to = cairn_out_opt_str(r, "to");
     const msgpack_object_array *years = NULL;
     cairn_table_t table;
     fputs("PD transcript: ", stdout);
@@ -138,15 +110,15 @@ static void print_page(const msgpack_object *r, const msgpack_object_array *list
     for (uint32_t i = 0; i < list->size; i++) {
         const msgpack_object *a = &list->ptr[i];
         char date[16];
-        cairn_out_date(i64_of(a, "issued"), date, sizeof date);
+        cairn_out_date(cairn_out_i64(a, "issued"), date, sizeof date);
         cairn_table_cellf(&table, "%s", date);
         cairn_strv_t v = cairn_rpc_str(a, "credential");
         cairn_table_cell(&table, v.p, v.len);
         cairn_table_cellf(&table, "v%llu", (unsigned long long)cairn_rpc_u64(a, "version"));
-        cairn_table_cellf(&table, "%g", dbl_of(a, "pd_hours"));
+        cairn_table_cellf(&table, "%g", cairn_out_f64(a, "pd_hours"));
         v = cairn_rpc_str(a, "award");
         cairn_table_cell(&table, v.p, v.len);
-        v = opt_str(a, "title");
+        v = cairn_out_opt_str(a, "title");
         if (v.p == NULL)
             cairn_table_cellf(&table, "(not in the catalog)");
         else
@@ -161,10 +133,10 @@ static void print_page(const msgpack_object *r, const msgpack_object_array *list
             printf("  %llu: %llu credential%s, %g PD hours\n",
                    (unsigned long long)cairn_rpc_u64(y, "year"),
                    (unsigned long long)cairn_rpc_u64(y, "awards"),
-                   cairn_rpc_u64(y, "awards") == 1 ? "" : "s", dbl_of(y, "pd_hours"));
+                   cairn_rpc_u64(y, "awards") == 1 ? "" : "s", cairn_out_f64(y, "pd_hours"));
         }
     printf("Total: %u credential%s, %g PD hours\n", list->size, list->size == 1 ? "" : "s",
-           dbl_of(r, "total_pd_hours"));
+           cairn_out_f64(r, "total_pd_hours"));
 }
 
 static int run_transcript(const cairn_cli_t *cli, int argc, char **argv)

@@ -7,6 +7,8 @@
 #include <string.h>
 #include <time.h>
 
+#include <cairn/mp.h>
+
 void cairn_out_csv(FILE *f, const char *s, size_t len)
 {
     if (s == NULL)
@@ -59,4 +61,31 @@ void cairn_out_date(int64_t ms, char *out, size_t outlen)
         return;
     }
     strftime(out, outlen, "%Y-%m-%d", &tm);
+}
+
+cairn_strv_t cairn_out_opt_str(const msgpack_object *map, const char *key)
+{
+    const msgpack_object *o = cairn_mp_get(map, key);
+    cairn_strv_t none = {NULL, 0};
+    return o != NULL && o->type == MSGPACK_OBJECT_STR ? cairn_rpc_str(map, key) : none;
+}
+
+double cairn_out_f64(const msgpack_object *map, const char *key)
+{
+    const msgpack_object *o = cairn_mp_get(map, key);
+    if (o != NULL && o->type == MSGPACK_OBJECT_POSITIVE_INTEGER)
+        return (double)o->via.u64;
+    if (o != NULL && (o->type == MSGPACK_OBJECT_FLOAT64 || o->type == MSGPACK_OBJECT_FLOAT32))
+        return o->via.f64;
+    return 0;
+}
+
+int64_t cairn_out_i64(const msgpack_object *map, const char *key)
+{
+    const msgpack_object *o = cairn_mp_get(map, key);
+    if (o != NULL && o->type == MSGPACK_OBJECT_POSITIVE_INTEGER && o->via.u64 <= INT64_MAX)
+        return (int64_t)o->via.u64;
+    if (o != NULL && o->type == MSGPACK_OBJECT_NEGATIVE_INTEGER)
+        return o->via.i64;
+    return -1;
 }

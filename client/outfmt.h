@@ -9,6 +9,10 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include <msgpack.h>
+
+#include "rpc.h"
+
 /* s[0..len) as a CSV field: quoted when it holds a comma, quote, CR or LF (quotes doubled); a
  * field that starts with = + - @ is prefixed with a quote character so a spreadsheet does not run
  * it as a formula. */
@@ -19,5 +23,11 @@ void cairn_out_json_str(FILE *f, const char *s, size_t len);
 
 /* "YYYY-MM-DD" (UTC) of ms since the epoch into out (at least 11 bytes). */
 void cairn_out_date(int64_t ms, char *out, size_t outlen);
+
+/* Result fields: a str, or {NULL, 0} when nil or absent; a number (int or float), 0 when
+ * absent; a signed integer, -1 when absent. */
+cairn_strv_t cairn_out_opt_str(const msgpack_object *map, const char *key);
+double cairn_out_f64(const msgpack_object *map, const char *key);
+int64_t cairn_out_i64(const msgpack_object *map, const char *key);
 
 #endif

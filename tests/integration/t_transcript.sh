@@ -6,6 +6,8 @@
 # 8; --csv and --json carry the same; a period that excludes the award date lists nothing and
 # totals 0. Bad input: 2026-02-30, garbage, from after to, an unknown educator: a clear error
 # and exit status 1. A colleague with no award: an empty transcript, total 0.
+# Holders (cairn holders wait-time): Ada, at the school named as this school, at the hub as the
+# name the school enrolled with; another credential has none; an unknown one is an error.
 source "$(dirname "$0")/sync_lib.sh"
 
 init_node hub hub
@@ -95,3 +97,17 @@ expect_fail "no educator named or with id 'Nobody'" c school transcript Nobody
 expect_fail "missing EDUCATOR" c school transcript
 expect_fail "not both" c school transcript "$ed" --csv --json
 pass "bad dates, from after to, unknown educator: clear errors, exit non-zero"
+
+for node in school hub; do
+    out=$(c $node holders wait-time)
+    assert_contains "$out" "wait-time: Wait Time for Deeper Thinking" "$node: holders header"
+    assert_contains "$out" "1 holder" "$node: holders count"
+    row=$(grep "Ada Okafor" <<<"$out") || fail "$node: Ada not among the holders: $out"
+    assert_eq "$(awk '{print $3, $4, $5, $6}' <<<"$row")" "school $day v1 $award" "$node: holder row"
+done
+assert_eq "$(db hub "SELECT name FROM peers WHERE role = 'school'")" school "the hub's peer name"
+assert_eq "$(c hub holders wait-time --csv)" "name,school,awarded,version,award,educator
+Ada Okafor,school,$day,1,$award,$ed" "holders --csv"
+assert_contains "$(c hub holders accountable-talk)" "0 holders" "no holders"
+expect_fail "no credential 'nope' in the catalog" c hub holders nope
+pass "holders of wait-time at the school and the hub; none; unknown credential refused"
