@@ -8,6 +8,8 @@
 # and exit status 1. A colleague with no award: an empty transcript, total 0.
 # Holders (cairn holders wait-time): Ada, at the school named as this school, at the hub as the
 # name the school enrolled with; another credential has none; an unknown one is an error.
+# Staff view (cairn staff --stack questioning-discourse --csv) at the school and the hub: Ada
+# earned wait-time, Ben in progress (a draft) on it and recommended accountable-talk.
 source "$(dirname "$0")/sync_lib.sh"
 
 init_node hub hub
@@ -21,7 +23,7 @@ part="school:$(node_id school)"
 
 c hub educator add --name "Rita Assessor" --role assessor >/dev/null
 ed=$(c school educator add --name "Ada Okafor" --role teacher | tr -d '[:space:]')
-c school educator add --name "Ben Idle" --role teacher >/dev/null
+ben=$(c school educator add --name "Ben Idle" --role teacher | tr -d '[:space:]')
 sub=$(c school submission start --educator "$ed" --credential wait-time | tr -d '[:space:]')
 head -c 4000 /dev/urandom >"$T/v.mp4"
 printf 'name,answers\nA,3\n' >"$T/t.csv"
@@ -111,3 +113,17 @@ Ada Okafor,school,$day,1,$award,$ed" "holders --csv"
 assert_contains "$(c hub holders accountable-talk)" "0 holders" "no holders"
 expect_fail "no credential 'nope' in the catalog" c hub holders nope
 pass "holders of wait-time at the school and the hub; none; unknown credential refused"
+
+bsub=$(c school submission start --educator "$ben" --credential wait-time | tr -d '[:space:]')
+c school recommend --to "Ben Idle" --credential accountable-talk --as "Ada Okafor" >/dev/null
+want="name,role,educator,wait-time,higher-order-questioning,accountable-talk
+Ada Okafor,teacher,$ed,earned,-,-
+Ben Idle,teacher,$ben,in progress,-,recommended"
+assert_eq "$(c school staff --stack questioning-discourse --csv)" "$want" "staff view at the school"
+wait_hash_equal hub school "$part" 10 || fail "Ben's draft did not reach the hub"
+assert_eq "$(c hub staff --stack questioning-discourse --csv)" "$want" "staff view at the hub"
+out=$(c school staff)
+assert_contains "$out" "  1  accountable-talk" "legend of the whole catalog"
+assert_contains "$(grep '^Ada Okafor' <<<"$out")" "earned" "Ada's row in the whole view"
+expect_fail "no stack 'nope'" c school staff --stack nope
+pass "staff view at the school and the hub: earned, in progress, recommended, -"
