@@ -46,6 +46,7 @@ extern const cairn_subcmd_t cairn_cmd_kiosk[];      /* kiosk_main.c: kiosk */
 extern const cairn_subcmd_t cairn_cmd_transcript[]; /* cmd_transcript.c: transcript */
 extern const cairn_subcmd_t cairn_cmd_holders[];    /* cmd_holders.c: holders */
 extern const cairn_subcmd_t cairn_cmd_staff[];      /* cmd_staff.c: staff */
+extern const cairn_subcmd_t cairn_cmd_report[];     /* cmd_report.c: report */
 /* evidence show, purge (cmd_evidence_retention.c). */
 extern const cairn_cmd_doc_t cairn_evidence_show_doc, cairn_evidence_purge_doc;
 int cairn_cmd_evidence_show(const cairn_cli_t *cli, int argc, char **argv);

@@ -10,6 +10,8 @@
 # name the school enrolled with; another credential has none; an unknown one is an error.
 # Staff view (cairn staff --stack questioning-discourse --csv) at the school and the hub: Ada
 # earned wait-time, Ben in progress (a draft) on it and recommended accountable-talk.
+# Hub report (cairn report [--by credential] --csv): one award, none in review, one decided
+# within seconds (median 0.000 days); refused at a school.
 source "$(dirname "$0")/sync_lib.sh"
 
 init_node hub hub
@@ -127,3 +129,15 @@ assert_contains "$out" "  1  accountable-talk" "legend of the whole catalog"
 assert_contains "$(grep '^Ada Okafor' <<<"$out")" "earned" "Ada's row in the whole view"
 expect_fail "no stack 'nope'" c school staff --stack nope
 pass "staff view at the school and the hub: earned, in progress, recommended, -"
+
+sid=$(node_id school)
+assert_eq "$(c hub report --csv)" "key,name,awards,in_review,decided,median_days
+$sid,school,1,0,1,0.000" "report by school"
+assert_eq "$(c hub report --by credential --csv)" "key,name,awards,in_review,decided,median_days
+wait-time,Wait Time for Deeper Thinking,1,0,1,0.000" "report by credential"
+out=$(c hub report)
+assert_contains "$(grep '^school ' <<<"$out")" "1       0          1        0.0" "report table row"
+assert_contains "$out" "(all)" "report total row"
+expect_fail "this node is a school" c school report
+expect_fail "bad --by 'district'" c hub report --by district
+pass "hub report by school and by credential; refused at a school"
