@@ -36,8 +36,9 @@ static const struct {
 };
 
 /* Verbs without a group word, each file's table. */
-static const cairn_subcmd_t *const toplevel[] = {cairn_cmd_search, cairn_cmd_recommend,
-                                                 cairn_cmd_kiosk};
+static const cairn_subcmd_t *const toplevel[] = {
+    cairn_cmd_search,  cairn_cmd_recommend, cairn_cmd_kiosk, cairn_cmd_transcript,
+    cairn_cmd_holders, cairn_cmd_staff,     cairn_cmd_report};
 
 static void print_doc_line(FILE *f, const cairn_cmd_doc_t *doc)
 {

@@ -40,9 +40,13 @@ int cairn_cmd_evidence_get(const cairn_cli_t *cli, int argc, char **argv);
 int cairn_cmd_evidence_prioritize(const cairn_cli_t *cli, int argc, char **argv);
 extern const cairn_subcmd_t cairn_cmd_stack[]; /* cmd_stack.c */
 /* Top-level verbs (cairn VERB ..., no group word), one table per file. */
-extern const cairn_subcmd_t cairn_cmd_search[];    /* cmd_search.c: search */
-extern const cairn_subcmd_t cairn_cmd_recommend[]; /* cmd_recommend.c: recommend(ations) */
-extern const cairn_subcmd_t cairn_cmd_kiosk[];     /* kiosk_main.c: kiosk */
+extern const cairn_subcmd_t cairn_cmd_search[];     /* cmd_search.c: search */
+extern const cairn_subcmd_t cairn_cmd_recommend[];  /* cmd_recommend.c: recommend(ations) */
+extern const cairn_subcmd_t cairn_cmd_kiosk[];      /* kiosk_main.c: kiosk */
+extern const cairn_subcmd_t cairn_cmd_transcript[]; /* cmd_transcript.c: transcript */
+extern const cairn_subcmd_t cairn_cmd_holders[];    /* cmd_holders.c: holders */
+extern const cairn_subcmd_t cairn_cmd_staff[];      /* cmd_staff.c: staff */
+extern const cairn_subcmd_t cairn_cmd_report[];     /* cmd_report.c: report */
 /* evidence show, purge (cmd_evidence_retention.c). */
 extern const cairn_cmd_doc_t cairn_evidence_show_doc, cairn_evidence_purge_doc;
 int cairn_cmd_evidence_show(const cairn_cli_t *cli, int argc, char **argv);

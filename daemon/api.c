@@ -14,7 +14,8 @@ static const cairn_api_route_t *const route_tables[] = {
     cairn_api_routes_submission, cairn_api_routes_blob,    cairn_api_routes_bundle,
     cairn_api_routes_sync,       cairn_api_routes_review,  cairn_api_routes_badge,
     cairn_api_routes_evidence,   cairn_api_routes_search,  cairn_api_routes_recommend,
-    cairn_api_routes_stack,      cairn_api_routes_kiosk,
+    cairn_api_routes_stack,      cairn_api_routes_kiosk,   cairn_api_routes_transcript,
+    cairn_api_routes_holders,    cairn_api_routes_staff,   cairn_api_routes_report,
 };
 
 cairn_api_fn cairn_api_lookup(const char *op, size_t len)

@@ -54,6 +54,10 @@ extern const cairn_api_route_t cairn_api_routes_search[];     /* api_search.c */
 extern const cairn_api_route_t cairn_api_routes_recommend[];  /* api_recommend.c */
 extern const cairn_api_route_t cairn_api_routes_stack[];      /* api_stack.c */
 extern const cairn_api_route_t cairn_api_routes_kiosk[];      /* api_kiosk.c */
+extern const cairn_api_route_t cairn_api_routes_transcript[]; /* api_transcript.c */
+extern const cairn_api_route_t cairn_api_routes_holders[];    /* api_holders.c */
+extern const cairn_api_route_t cairn_api_routes_staff[];      /* api_staff.c */
+extern const cairn_api_route_t cairn_api_routes_report[];     /* api_report.c */
 
 /* Finds the handler for op (len bytes), or NULL. */
 cairn_api_fn cairn_api_lookup(const char *op, size_t len);

@@ -8,6 +8,7 @@
 #   event_append_rate  events/s appended in batches (target >= 100k/s), from bench_events
 #   review_*           review.queue / review.show latency and decisions per second at a hub
 #                      holding 5,000 submissions (bench_review)
+#   staff_view_*       staff.view over 500 educators x the sample catalog (bench_staff, target < 100 ms)
 #   sync benchmarks    (tests/bench/bench_sync.sh: hub + schools on loopback through a counting
 #                      relay) initial sync of a 1,000-credential catalog, wire bytes per event
 #                      (target <= 300 B), idle sync round bytes (< 1 KB) and time, and hub ingest
@@ -63,6 +64,7 @@ awk -v u="$up_rate" -v c="$cp_rate" 'BEGIN { printf "upload_vs_cp_sync %.2f rati
 awk -v k="$hwm_kb" 'BEGIN { printf "daemon_vmhwm %.1f MiB (target <= 32; ratio %.2f)\n", k / 1024, k / 1024 / 32 }'
 if [ -x "$B/tests/bench_events" ]; then "$B/tests/bench_events"; fi
 if [ -x "$B/tests/bench_review" ]; then CAIRN_SHARED=${CAIRN_SHARED:-../shared} "$B/tests/bench_review"; fi
+if [ -x "$B/tests/bench_staff" ]; then CAIRN_SHARED=${CAIRN_SHARED:-../shared} "$B/tests/bench_staff"; fi
 tests/bench/bench_sync.sh "$B"
 tests/bench/bench_lan.sh "$B" "$(( MIB < 256 ? MIB : 256 ))"
 if [ -x "$B/tests/bench_badge" ]; then "$B/tests/bench_badge"; fi
