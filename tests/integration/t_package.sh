@@ -101,7 +101,9 @@ getent passwd cairn >/dev/null && had_user=1
 had_dirs=""
 for d in /var/lib/cairn /var/lib/cairn-hub /etc/cairn; do [ -e "$d" ] && had_dirs="$had_dirs $d"; done
 installed=0
+setup_done=0
 before_cleanup() {
+    if [ $setup_done = 1 ]; then rm -rf /var/lib/cairn /etc/cairn/cairnd.conf; fi
     if [ $installed = 1 ]; then dpkg -P cairn >/dev/null 2>&1 || true; fi
     if [ $had_user = 0 ] && getent passwd cairn >/dev/null; then
         userdel cairn 2>/dev/null || true
@@ -136,6 +138,22 @@ grep -q "synonyms from /usr/share/cairn/synonyms.tsv" "$T/box.log" ||
 CAIRND=/usr/sbin/cairnd CAIRN=/usr/bin/cairn stop_node box
 pass "installed cairnd: init, check-config ok, runs with /usr/share/cairn/synonyms.tsv, stops cleanly"
 
+# The admin step of cairnd(8) SETUP, as written there, when this machine had no /var/lib/cairn:
+# init as the cairn user, config moved to /etc/cairn and linked back, check-config as cairn.
+if [[ " $had_dirs " != *" /var/lib/cairn "* && " $had_dirs " != *" /etc/cairn "* ]]; then
+    runuser -u cairn -- /usr/sbin/cairnd init --role school --data /var/lib/cairn \
+        --name "Hillside Primary" >/dev/null
+    mv /var/lib/cairn/cairnd.conf /etc/cairn/cairnd.conf
+    chown root:cairn /etc/cairn/cairnd.conf
+    chmod 0640 /etc/cairn/cairnd.conf
+    ln -s /etc/cairn/cairnd.conf /var/lib/cairn/cairnd.conf
+    assert_eq "$(runuser -u cairn -- /usr/sbin/cairnd check-config --data /var/lib/cairn)" "ok" \
+        "check-config as cairn with the config in /etc/cairn"
+    assert_eq "$(stat -c '%a %U' /var/lib/cairn/identity.key)" "600 cairn" "identity.key"
+    pass "cairnd(8) SETUP: init as cairn, config in /etc/cairn (symlinked), check-config ok"
+    setup_done=1
+fi
+
 if command -v man >/dev/null; then
     man -w cairnd 2>/dev/null | grep -q /usr/share/man/man8/cairnd.8.gz || fail "man cairnd not found"
     man -w cairn 2>/dev/null | grep -q /usr/share/man/man1/cairn.1.gz || fail "man cairn not found"
@@ -154,6 +172,13 @@ fi
 
 dpkg -r cairn >"$T/dpkg-r.log" 2>&1 || { cat "$T/dpkg-r.log" >&2; fail "dpkg -r"; }
 [ ! -e /usr/sbin/cairnd ] && [ ! -e /usr/bin/cairn ] || fail "binaries left after dpkg -r"
+# The box this test initialised: an initialised box survives purge (its data is not the
+# package's to delete), so the test removes it itself.
+if [ "$setup_done" = 1 ]; then
+    [ -f /var/lib/cairn/identity.key ] || fail "dpkg -r removed an initialised box's identity"
+    rm -rf /var/lib/cairn /etc/cairn/cairnd.conf
+    setup_done=0
+fi
 dpkg -P cairn >/dev/null 2>&1 || fail "dpkg -P"
 installed=0
 for d in /var/lib/cairn /var/lib/cairn-hub /etc/cairn; do
