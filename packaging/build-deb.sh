@@ -12,12 +12,12 @@ die() { echo "build-deb: $*" >&2; exit 1; }
 
 cache="$build/CMakeCache.txt"
 [ -f "$cache" ] || die "$build is not a CMake build tree (no CMakeCache.txt)"
+grep -q '^CAIRN_SANITIZE:BOOL=ON' "$cache" && die "$build is a sanitizer build; package a release one"
 prefix=$(sed -n 's/^CMAKE_INSTALL_PREFIX:[A-Z]*=//p' "$cache")
 # The prefix is compiled into cairnd (the synonyms table's path): a tree built for /usr/local
 # would look for its data where the package does not put it.
 [ "$prefix" = /usr ] || die "$build was configured with CMAKE_INSTALL_PREFIX=$prefix; the package \
 needs /usr (cmake -S . -B $build -DCMAKE_INSTALL_PREFIX=/usr)"
-grep -q '^CAIRN_SANITIZE:BOOL=ON' "$cache" && die "$build is a sanitizer build; package a release one"
 version=$(sed -n 's/^CMAKE_PROJECT_VERSION:[A-Z]*=//p' "$cache")
 [ -n "$version" ] || die "no project version in $cache"
 arch=$(dpkg --print-architecture)
