@@ -8,7 +8,8 @@ libuv1-dev libsqlite3-dev libsodium-dev libmsgpack-dev libinih-dev libjansson-de
 libcmocka-dev clang clang-format libclang-rt-14-dev sqlite3 procps coreutils python3
 zlib1g-dev libqrencode-dev libpng-dev
 libncurses-dev
-rsync socat iproute2"
+rsync socat iproute2
+groff-base adduser"
 
 missing=""
 for p in $PKGS; do
