@@ -10,6 +10,9 @@ VETH_B=ck$$b
 
 # netns_setup RATE: namespace, veth pair, addresses, tbf RATE (e.g. 2mbit) on both directions.
 netns_setup() {
+    # `ip netns add` makes /run/netns a mount point the first time; remember whether we did.
+    NETNS_RUN_WAS_MOUNTED=0
+    mountpoint -q /run/netns 2>/dev/null && NETNS_RUN_WAS_MOUNTED=1
     ip netns add "$NETNS" 2>/dev/null || return 1
     ip link add "$VETH_A" type veth peer name "$VETH_B" || return 1
     ip link set "$VETH_B" netns "$NETNS" || return 1
@@ -27,6 +30,11 @@ netns_setup() {
 netns_teardown() {
     ip link del "$VETH_A" 2>/dev/null || true
     ip netns del "$NETNS" 2>/dev/null || true
+    # Leave no mount behind: undo the /run/netns mount ip made, once no namespace is left in it.
+    if [ "${NETNS_RUN_WAS_MOUNTED:-1}" = 0 ] && mountpoint -q /run/netns 2>/dev/null &&
+        [ -z "$(ls -A /run/netns 2>/dev/null)" ]; then
+        umount /run/netns 2>/dev/null || true
+    fi
 }
 
 # start_hub_in_netns NAME: the hub runs inside the namespace, sync on NET_HUB_IP (sets HUB_PORT).
