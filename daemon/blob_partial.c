@@ -162,12 +162,7 @@ static void adopt_work(uv_work_t *w)
 static void adopt_done(uv_work_t *w, int status)
 {
     adopt_req_t *r = w->data;
-    cairn_blobs_t *b = r->b;
-    b->inflight--;
-    if (r->created) {
-        b->bytes += r->len;
-        b->nchunks++;
-    }
+    cairn_blobs_write_done(r->b, r->created, r->len);
     int rc = status == UV_ECANCELED ? UV_ECANCELED : r->status;
     cairn_blobs_put_cb cb = r->cb;
     void *arg = r->arg;

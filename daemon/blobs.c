@@ -354,15 +354,19 @@ static void put_work(uv_work_t *w)
     r->status = rc;
 }
 
+void cairn_blobs_write_done(cairn_blobs_t *b, bool created, size_t len)
+{
+    b->inflight--;
+    if (created) {
+        b->bytes += len;
+        b->nchunks++;
+    }
+}
+
 static void put_done(uv_work_t *w, int status)
 {
     put_req_t *r = w->data;
-    cairn_blobs_t *b = r->b;
-    b->inflight--;
-    if (r->created) {
-        b->bytes += r->len;
-        b->nchunks++;
-    }
+    cairn_blobs_write_done(r->b, r->created, r->len);
     int rc = status == UV_ECANCELED ? UV_ECANCELED : r->status;
     cairn_blobs_put_cb cb = r->cb;
     void *arg = r->arg;

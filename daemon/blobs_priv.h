@@ -7,6 +7,7 @@
 
 #include <limits.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "blobs.h"
@@ -34,5 +35,8 @@ int cairn_blobs_ensure_dir(const char *dir);
 int cairn_blobs_reserve_check_at(const char *dir, uint64_t reserve, uint64_t need);
 /* Moves tmp to final unless final exists (then *created is false and tmp is removed). */
 int cairn_blobs_rename_noreplace(const char *tmp, const char *final, bool *created);
+/* On the loop thread, once a chunk write (put or partial adopt) finished: one write fewer in
+ * flight and, when it created the chunk file, len more bytes and one more chunk stored. */
+void cairn_blobs_write_done(cairn_blobs_t *b, bool created, size_t len);
 
 #endif
