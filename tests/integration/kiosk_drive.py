@@ -70,9 +70,16 @@ def expect(needle, what):
 
 
 def number_of(label, what):
-    """The menu number of the item starting with label, on the latest screen."""
-    t = text()
-    m = list(re.finditer(r"(\d+)\. " + re.escape(label), t))
+    """The menu number of the item starting with label, on the latest screen. The menu may still
+    be arriving (a loaded machine delivers a screen in pieces), so this waits for the item."""
+    deadline = time.time() + TIMEOUT
+    pat = re.compile(r"(\d+)\. " + re.escape(label))
+    start = max(0, seen - len(label) - 12)  # the last expect may have matched the item itself
+    while True:
+        t = text()
+        m = list(pat.finditer(t, start))
+        if m or time.time() >= deadline or not pump(0.2):
+            break
     if not m:
         sys.stderr.write("FAIL: %s: no menu item '%s'\n%s\n" % (what, label, t[-2000:]))
         os.kill(pid, 9)
