@@ -20,7 +20,9 @@
 #include "cmd.h"
 #include "fmt.h"
 
-#define CAIRN_CLIENT_VERSION "0.1.0"
+#ifndef CAIRN_VERSION
+#define CAIRN_VERSION "0.1.0"
+#endif
 
 static const char globals_usage[] = "usage: cairn [--data DIR | --connect HOST:PORT] VERB ...\n";
 
@@ -279,7 +281,7 @@ int cairn_cli_main(int argc, char **argv)
         return CAIRN_EXIT_OK;
     }
     if (rc == 2) {
-        printf("cairn %s (protocol 1)\n", CAIRN_CLIENT_VERSION);
+        printf("cairn %s (protocol 1)\n", CAIRN_VERSION);
         return CAIRN_EXIT_OK;
     }
     if (rc) {

@@ -65,7 +65,8 @@ static const char usage_text[] = "usage: cairnd init --role school|hub --data DI
                                  "       cairnd enroll create|join|list|revoke ... (cairnd "
                                  "enroll for help)\n"
                                  "       cairnd pair --data DIR [--expires 10m] | --list | "
-                                 "--revoke DEVICE\n";
+                                 "--revoke DEVICE\n"
+                                 "       cairnd --version\n";
 
 typedef struct {
     const char *role, *data, *name, *listen, *hash, *partition, *sync_listen, *lan_listen;
@@ -661,6 +662,10 @@ int main(int argc, char **argv)
         return cairn_pair_main(argc - 1, argv + 1);
     if (strcmp(cmd, "-h") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "help") == 0) {
         fputs(usage_text, stdout);
+        return 0;
+    }
+    if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "version") == 0) {
+        printf("cairnd %s (protocol 1)\n", CAIRN_VERSION);
         return 0;
     }
     args_t a = {0};

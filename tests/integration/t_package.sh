@@ -125,6 +125,7 @@ pass "dpkg -i: user cairn (no login), /var/lib/cairn 0700 cairn, /etc/cairn 0750
 # The installed binaries: usage, version, init + check-config on a temp data dir, and the daemon
 # finds the installed synonym table (none in the data dir).
 assert_contains "$(/usr/bin/cairn --version)" "cairn 0.1.0" "installed cairn --version"
+assert_contains "$(/usr/sbin/cairnd --version)" "cairnd 0.1.0 (protocol 1)" "installed cairnd --version"
 rc=0
 /usr/sbin/cairnd >/dev/null 2>"$T/usage" || rc=$?
 assert_eq "$rc" 2 "cairnd with no command"
