@@ -98,7 +98,7 @@ void cairn_config_defaults(cairn_config_t *cfg)
     memset(cfg, 0, sizeof *cfg);
     cfg->role = CAIRN_ROLE_SCHOOL;
     snprintf(cfg->listen_host, sizeof cfg->listen_host, "127.0.0.1");
-    cfg->listen_port = 7420;
+    cfg->listen_port = 0; /* loopback TCP is opt-in: it has no authentication */
     snprintf(cfg->socket_name, sizeof cfg->socket_name, "cairnd.sock");
     cfg->max_connections = 64;
     cfg->chunk_size = CAIRN_CHUNK_SIZE;

@@ -70,7 +70,7 @@ static void test_defaults(void **state)
     cairn_config_defaults(&cfg);
     assert_int_equal(cfg.role, CAIRN_ROLE_SCHOOL);
     assert_string_equal(cfg.listen_host, "127.0.0.1");
-    assert_int_equal(cfg.listen_port, 7420);
+    assert_int_equal(cfg.listen_port, 0); /* loopback TCP is opt-in */
     assert_string_equal(cfg.socket_name, "cairnd.sock");
     assert_int_equal(cfg.max_connections, 64);
     assert_int_equal(cfg.chunk_size, 1048576);
@@ -84,7 +84,7 @@ static void test_defaults(void **state)
     write_conf(NODE);
     assert_int_equal(cairn_config_load(path, &loaded, err, sizeof err), 0);
     assert_string_equal(loaded.name, "Test School");
-    assert_int_equal(loaded.listen_port, 7420);
+    assert_int_equal(loaded.listen_port, 0);
     assert_int_equal(loaded.disk_reserve, cfg.disk_reserve);
 }
 
