@@ -4,15 +4,16 @@
  * "rid"), the router (cairn_api_lookup) and the handler's argument extraction (api_util.c and each
  * handler's own checks), against an in-memory store.
  *
- * Routed: the ops whose handlers need only the store and the data directory (educator, catalog,
- * search, recommendation, stack, transcript, holders, staff, report, review queue/claim/score/
- * decide, badge list/get/status). Not routed: ops that use the connection, the event loop, the
- * blob store or name files (blob.*, evidence.*, kiosk.*, status, sync.*, bundle.*, review.show,
- * submission.*, badge.revoke); their envelope and lookup are still decoded here, and their
- * arguments are fuzzed by the integration test t_bad_input.sh.
+ * Routed: the ops whose handlers need only the store, the data directory and an (empty) blob
+ * store: educator, catalog, search, recommendation, stack, transcript, holders, staff, report,
+ * review, badge list/get/status, submission and evidence.add. Not routed: ops that hold the
+ * connection, run work on the event loop or name files (blob.*, chunk.put, evidence.show/purge/
+ * list/get/prioritize, educator.pin.set/signin, hello, status, sync.now, bundle.*, badge.revoke);
+ * their envelope and lookup are still decoded here, and their arguments are exercised by the
+ * integration tests (t_bad_input.sh and others).
  *
- * The store starts with a small catalog and three educators (a teacher, a leader and a peer
- * assessor), and lives across inputs (reset once it
+ * The store starts with a small catalog, three educators (a teacher, a leader and a peer
+ * assessor) and one submitted attempt, and lives across inputs (reset once it
  * holds STORE_EVENTS_MAX events). Checked beyond "no crash": a handler returns 0 having packed
  * exactly one msgpack object that decodes within the wire limits, or a negative CAIRN_E* code
  * with a message and without having changed the store (event count and projection digest).
@@ -26,6 +27,7 @@
 #include <sodium.h>
 
 #include "api.h"
+#include "blobs.h"
 #include "cairn/err.h"
 #include "cairn/mp.h"
 #include "catalog.h"
@@ -63,15 +65,24 @@ static const char *const routed_tables_ops[] = {"educator.add",
                                                 "hub.report",
                                                 "review.queue",
                                                 "review.claim",
+                                                "review.show",
                                                 "review.score",
                                                 "review.decide",
                                                 "badge.list",
                                                 "badge.get",
                                                 "badge.status",
+                                                "submission.start",
+                                                "submission.submit",
+                                                "submission.withdraw",
+                                                "submission.show",
+                                                "submission.list",
+                                                "submission.resubmit",
+                                                "evidence.add",
                                                 NULL};
 
 static cairn_daemon_t d;
 static char datadir[64];
+static uv_loop_t loop;
 
 static void must(int ok)
 {
@@ -79,9 +90,51 @@ static void must(int ok)
         abort();
 }
 
+static char last_id[64]; /* the "id" of the last fixture call's result */
+/* The fixture's teacher and submission ids (random, as the daemon makes them). An input names
+ * them with these placeholders of the same length, replaced before decoding, so seeds reach the
+ * fixture's rows: tests/fuzz/make_seeds.py uses them. */
+static char teacher[64], started[64];
+#define TEACHER_MARK "@TEACHER@@@@@@@@@@@@@@@@@@"
+#define STARTED_MARK "@SUBMISSION@@@@@@@@@@@@@@@"
+
+/* Calls op with args (a packed map, freed) as the server would; aborts unless it succeeds. */
+static void call(const char *op, cairn_mpbuf_t *args)
+{
+    cairn_mpbuf_t res;
+    cairn_mp_doc_t in, out;
+    must(cairn_mp_decode((const uint8_t *)args->sb.data, args->sb.size, &cairn_mp_wire_limits,
+                         &in) == 0);
+    cairn_mpbuf_init(&res);
+    msgpack_pack_map(&res.pk, 1);
+    cairn_mp_pack_cstr(&res.pk, "result");
+    cairn_req_t req = {.d = &d, .rid = 2, .args = &in.root, .pk = &res.pk};
+    int rc = cairn_api_lookup(op, strlen(op))(&req);
+    if (rc != 0) {
+        fprintf(stderr, "fixture %s: %d %s\n", op, rc, req.errmsg);
+        abort();
+    }
+    const msgpack_object *r;
+    const char *id;
+    size_t len;
+    must(cairn_mp_decode((const uint8_t *)res.sb.data, res.sb.size, &cairn_mp_wire_limits, &out) ==
+         0);
+    last_id[0] = '\0';
+    if (cairn_mp_get_map(&out.root, "result", &r) == 0 &&
+        cairn_mp_get_str(r, "id", sizeof last_id - 1, &id, &len) == 0) {
+        memcpy(last_id, id, len);
+        last_id[len] = '\0';
+    }
+    cairn_mp_doc_free(&out);
+    cairn_mp_doc_free(&in);
+    cairn_mpbuf_free(&res);
+    cairn_mpbuf_free(args);
+}
+
 static void open_store(void)
 {
     char err[512];
+    d.cfg.role = CAIRN_ROLE_SCHOOL;
     cairn_catalog_result_t res;
     must(cairn_store_open(":memory:", d.node_pk, &d.store) == 0);
     cairn_store_set_signer(d.store, d.node_sk);
@@ -90,23 +143,35 @@ static void open_store(void)
                                                {"Kofi Boateng", "leader", NULL},
                                                {"Esi Owusu", "assessor", "peer"}};
     for (size_t i = 0; i < sizeof educators / sizeof educators[0]; i++) {
-        cairn_mpbuf_t args, res_buf;
-        cairn_mp_doc_t in;
+        cairn_mpbuf_t args;
         cairn_mpbuf_init(&args);
         msgpack_pack_map(&args.pk, educators[i][2] ? 3 : 2);
         cairn_mp_pack_kv_str(&args.pk, "name", educators[i][0]);
         cairn_mp_pack_kv_str(&args.pk, "role", educators[i][1]);
         if (educators[i][2])
             cairn_mp_pack_kv_str(&args.pk, "scope", educators[i][2]);
-        must(cairn_mp_decode((const uint8_t *)args.sb.data, args.sb.size, &cairn_mp_wire_limits,
-                             &in) == 0);
-        cairn_mpbuf_init(&res_buf);
-        cairn_req_t req = {.d = &d, .rid = 1, .args = &in.root, .pk = &res_buf.pk};
-        must(cairn_api_lookup("educator.add", 12)(&req) == 0);
-        cairn_mp_doc_free(&in);
-        cairn_mpbuf_free(&res_buf);
-        cairn_mpbuf_free(&args);
+        call("educator.add", &args);
+        if (i == 0)
+            snprintf(teacher, sizeof teacher, "%s", last_id);
     }
+    /* one submitted attempt, so the submission and review ops have something to find */
+    cairn_mpbuf_t args;
+    cairn_mpbuf_init(&args);
+    msgpack_pack_map(&args.pk, 2);
+    cairn_mp_pack_kv_str(&args.pk, "educator", teacher);
+    cairn_mp_pack_kv_str(&args.pk, "credential", "c");
+    call("submission.start", &args);
+    snprintf(started, sizeof started, "%s", last_id);
+    cairn_mpbuf_init(&args);
+    msgpack_pack_map(&args.pk, 3);
+    cairn_mp_pack_kv_str(&args.pk, "submission", started);
+    cairn_mp_pack_kv_str(&args.pk, "part", "p");
+    cairn_mp_pack_kv_str(&args.pk, "text", "We read aloud every morning.");
+    call("evidence.add", &args);
+    cairn_mpbuf_init(&args);
+    msgpack_pack_map(&args.pk, 1);
+    cairn_mp_pack_kv_str(&args.pk, "id", started);
+    call("submission.submit", &args);
 }
 
 static void setup(void)
@@ -120,7 +185,21 @@ static void setup(void)
     snprintf(datadir, sizeof datadir, "%.40s/cairn-fz-XXXXXX", tmp && *tmp ? tmp : "/tmp");
     must(mkdtemp(datadir) != NULL);
     d.datadir = datadir;
+    must(uv_loop_init(&loop) == 0);
+    d.loop = &loop;
+    must(cairn_blobs_open(&loop, datadir, 0, &d.blobs) == 0); /* empty: every file is unknown */
     open_store();
+}
+
+static void replace_marks(uint8_t *buf, size_t size, const char *mark, const char *id)
+{
+    size_t n = strlen(mark);
+    if (strlen(id) != n)
+        return;
+    for (size_t i = 0; i + n <= size; i++) {
+        if (memcmp(buf + i, mark, n) == 0)
+            memcpy(buf + i, id, n);
+    }
 }
 
 static int routed(const char *op, size_t len)
@@ -152,7 +231,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         cairn_store_close(d.store);
         open_store();
     }
-    int rc = cairn_api_request_decode(data, size, &doc, &op, &oplen, &rid, &what);
+    uint8_t *in = malloc(size ? size : 1);
+    must(in != NULL);
+    memcpy(in, data, size);
+    replace_marks(in, size, TEACHER_MARK, teacher);
+    replace_marks(in, size, STARTED_MARK, started);
+    int rc = cairn_api_request_decode(in, size, &doc, &op, &oplen, &rid, &what);
+    free(in); /* doc points into its own copy */
     if (rc != 0) {
         must(rc < 0 && what != NULL && what[0] != '\0');
         return 0;

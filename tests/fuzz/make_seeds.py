@@ -108,6 +108,10 @@ def sync_msg():
         write("sync_msg", name, mp(msg))
 
 
+TEACHER = "@TEACHER@@@@@@@@@@@@@@@@@@"
+SUBMISSION = "@SUBMISSION@@@@@@@@@@@@@@@"
+
+
 def api():
     seeds = {
         "educator_add": {"op": "educator.add", "rid": 2, "name": "Yaw Darko",
@@ -126,10 +130,10 @@ def api():
                                 "role": "leader", "email": "kofi@example.org"},
         "educator_add_assessor": {"op": "educator.add", "rid": 22, "name": "Kwame Osei",
                                   "role": "assessor", "scope": "peer"},
-        "review_claim": {"op": "review.claim", "rid": 21, "id": "01jd", "as": "Esi Owusu"},
-        "review_score": {"op": "review.score", "rid": 25, "id": "01jd", "as": "Esi Owusu",
+        "review_claim": {"op": "review.claim", "rid": 21, "id": SUBMISSION, "as": "Esi Owusu"},
+        "review_score": {"op": "review.score", "rid": 25, "id": SUBMISSION, "as": "Esi Owusu",
                          "part": "p", "verdict": "not-yet", "feedback": "more detail"},
-        "review_decide": {"op": "review.decide", "rid": 23, "id": "01jd", "as": "Esi Owusu"},
+        "review_decide": {"op": "review.decide", "rid": 23, "id": SUBMISSION, "as": "Esi Owusu"},
         "badge_get": {"op": "badge.get", "rid": 24, "id": "01jd"},
         "badge_status": {"op": "badge.status", "rid": 26,
                          "url": "https://hub.example.org/status/1"},
@@ -142,6 +146,22 @@ def api():
         "transcript": {"op": "educator.transcript", "rid": 15, "educator": "Ama Mensah",
                        "from": "2026-01-01", "to": "2026-12-31"},
         "unknown_op": {"op": "no.such.op", "rid": 16},
+        # the target's fixture has a teacher and a submitted attempt; fuzz_api.c replaces these
+        # marks with their (random) ids
+        "submission_start": {"op": "submission.start", "rid": 30, "educator": TEACHER,
+                             "credential": "c"},
+        "submission_list": {"op": "submission.list", "rid": 32, "state": "submitted"},
+        "submission_show": {"op": "submission.show", "rid": 34, "id": SUBMISSION},
+        "submission_submit": {"op": "submission.submit", "rid": 36, "id": SUBMISSION},
+        "submission_withdraw": {"op": "submission.withdraw", "rid": 38, "id": SUBMISSION},
+        "submission_resubmit": {"op": "submission.resubmit", "rid": 41, "id": SUBMISSION,
+                                "keep_met": False},
+        "evidence_add_text": {"op": "evidence.add", "rid": 40, "submission": SUBMISSION, "part": "p",
+                              "text": "Our class read twelve books this term."},
+        "evidence_add_file": {"op": "evidence.add", "rid": 42, "submission": SUBMISSION, "part": "q",
+                              "file": {"hash": bytes(32), "name": "lesson.mp4",
+                                       "media_type": "video/mp4"}},
+        "review_show": {"op": "review.show", "rid": 43, "id": SUBMISSION, "as": "Esi Owusu"},
         "status": {"op": "status", "rid": 17},
         "catalog_import": {"op": "catalog.import", "rid": 18, "json": open(
             os.path.join(CORPUS, "catalog", "minimal.json")).read()},
