@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """make_seeds.py: writes the seed corpora of the fuzz targets whose inputs are msgpack messages
-(sync_msg, api) or enrolment tokens (enroll), so that mutations start from real messages.
+(sync_msg, api, lan) or enrolment tokens (enroll), so that mutations start from real messages.
 
 Run from anywhere: python3 tests/fuzz/make_seeds.py [FUZZ_SEEDS]. FUZZ_SEEDS is the
 tests/tools/fuzz_seeds program of a build (default build/tests/tools/fuzz_seeds): it writes the
@@ -182,6 +182,19 @@ def enroll():
     write("enroll", "duration_secs", b"3600")
 
 
+def lan():
+    seeds = {
+        "hello_device": {"v": 1},
+        "hello_pair": {"v": 1, "pair": "k7"},
+        "hello_plain_request": {"op": "status", "rid": 7},
+        "hello_v2": {"v": 2},
+        "pair_msg": {"t": "pair", "name": "Staff room tablet"},
+        "pair_msg_utf8": {"t": "pair", "name": "Sala de profesores — portátil"},
+    }
+    for name, msg in seeds.items():
+        write("lan", name, mp(msg))
+
+
 if __name__ == "__main__":
     import subprocess
     import sys
@@ -191,3 +204,4 @@ if __name__ == "__main__":
     sync_msg()
     api()
     enroll()
+    lan()
