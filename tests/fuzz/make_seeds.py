@@ -17,8 +17,14 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 CORPUS = os.path.join(HERE, "corpus")
 
 
+class Raw(bytes):
+    """Bytes that are already msgpack (embedded as they are)."""
+
+
 def mp(v):
     """msgpack-encodes None, bool, int, str, bytes, list and dict (insertion order)."""
+    if isinstance(v, Raw):
+        return bytes(v)
     if v is None:
         return b"\xc0"
     if v is True:
@@ -182,6 +188,56 @@ def enroll():
     write("enroll", "duration_secs", b"3600")
 
 
+PROJ_TYPES = ["catalog.issuer", "catalog.stack", "catalog.credential", "catalog.status",
+              "educator.add", "submission.start", "evidence.add", "submission.submit",
+              "submission.withdraw", "recommendation.add", "recommendation.accept",
+              "recommendation.dismiss", "award.revoke"]
+PROJ_ENTITIES = ["01jdx3q4c8m6a9v2k5r7t0w1y0", "01jdx3q4c8m6a9v2k5r7t0w1yz", "issuer", "s", "c@1",
+                 "status:00112233445566778899aabbccddeeff", "01jdx3q4c8m6a9v2k5r7t0w1y5",
+                 "01jdx3q4c8m6a9v2k5r7t0w1y2"]
+
+
+def projection():
+    """fuzz_projection inputs: type byte, entity byte (bit 7: fixture first), event body."""
+    import hashlib
+    import json
+    cat = json.load(open(os.path.join(CORPUS, "catalog", "minimal.json")))
+    cred = json.dumps(cat["credentials"][0], separators=(",", ":"))
+    seeds = [
+        ("issuer", "catalog.issuer", "issuer", False, {"json": json.dumps(cat["issuer"])}),
+        ("stack", "catalog.stack", "s", False, {"json": json.dumps(cat["stacks"][0])}),
+        ("credential", "catalog.credential", "c@1", False,
+         {"id": "c", "version": 1, "digest": hashlib.blake2b(json.dumps(
+             {k: v for k, v in cat["credentials"][0].items() if k != "version"}, sort_keys=True,
+             separators=(",", ":")).encode(), digest_size=32).hexdigest(),
+          "json": cred}),
+        ("status", "catalog.status", "status:00112233445566778899aabbccddeeff", False,
+         {"url": "https://hub.example.org/status/1", "json": "{}"}),
+        ("educator", "educator.add", "01jdx3q4c8m6a9v2k5r7t0w1yz", False,
+         {"name": "Ama Mensah", "email": "ama@example.org", "role": "assessor", "scope": "peer"}),
+        ("start", "submission.start", "01jdx3q4c8m6a9v2k5r7t0w1y0", False,
+         {"educator": "01jdx3q4c8m6a9v2k5r7t0w1yz", "credential": "c", "version": 1,
+          "attempt": 1}),
+        ("evidence_text", "evidence.add", "01jdx3q4c8m6a9v2k5r7t0w1y0", True,
+         {"part": "p", "type": "text", "text": "We read aloud every morning."}),
+        ("evidence_file", "evidence.add", "01jdx3q4c8m6a9v2k5r7t0w1y0", True,
+         {"part": "q", "type": "file", "name": "lesson.mp4", "media_type": "video/mp4",
+          "manifest": Raw(open(os.path.join(CORPUS, "manifest", "one_chunk"), "rb").read())}),
+        ("submit", "submission.submit", "01jdx3q4c8m6a9v2k5r7t0w1y0", True, {}),
+        ("withdraw", "submission.withdraw", "01jdx3q4c8m6a9v2k5r7t0w1y0", True, {}),
+        ("recommend", "recommendation.add", "01jdx3q4c8m6a9v2k5r7t0w1y5", True,
+         {"from": "01jdx3q4c8m6a9v2k5r7t0w1yz", "to": "01jdx3q4c8m6a9v2k5r7t0w1y0",
+          "credential": "c", "note": "good fit"}),
+        ("accept", "recommendation.accept", "01jdx3q4c8m6a9v2k5r7t0w1y5", True, {}),
+        ("dismiss", "recommendation.dismiss", "01jdx3q4c8m6a9v2k5r7t0w1y5", True, {}),
+        ("revoke", "award.revoke", "01jdx3q4c8m6a9v2k5r7t0w1y2", True,
+         {"reason": "issued to the wrong educator"}),
+    ]
+    for name, typ, ent, fixture, body in seeds:
+        head = bytes([PROJ_TYPES.index(typ), PROJ_ENTITIES.index(ent) | (0x80 if fixture else 0)])
+        write("projection", name, head + mp(body))
+
+
 def lan():
     seeds = {
         "hello_device": {"v": 1},
@@ -205,3 +261,4 @@ if __name__ == "__main__":
     api()
     enroll()
     lan()
+    projection()
