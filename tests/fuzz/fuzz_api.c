@@ -22,6 +22,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <sodium.h>
@@ -174,6 +176,35 @@ static void open_store(void)
     call("submission.submit", &args);
 }
 
+/* Removes the data directory the target made (a few empty blob store directories). */
+static void rm_tree(const char *path)
+{
+    DIR *dir = opendir(path);
+    if (dir != NULL) {
+        struct dirent *e;
+        while ((e = readdir(dir)) != NULL) {
+            if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+                continue;
+            char sub[512];
+            snprintf(sub, sizeof sub, "%s/%s", path, e->d_name);
+            struct stat st;
+            if (lstat(sub, &st) == 0 && S_ISDIR(st.st_mode))
+                rm_tree(sub);
+            else
+                unlink(sub);
+        }
+        closedir(dir);
+    }
+    rmdir(path);
+}
+
+static void cleanup(void)
+{
+    if (d.blobs != NULL)
+        cairn_blobs_close(d.blobs);
+    rm_tree(datadir);
+}
+
 static void setup(void)
 {
     uint8_t seed[32];
@@ -188,6 +219,7 @@ static void setup(void)
     must(uv_loop_init(&loop) == 0);
     d.loop = &loop;
     must(cairn_blobs_open(&loop, datadir, 0, &d.blobs) == 0); /* empty: every file is unknown */
+    atexit(cleanup);
     open_store();
 }
 

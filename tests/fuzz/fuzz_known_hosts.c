@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "cairn/err.h"
 #include "device.h"
@@ -29,6 +30,16 @@ static void must(int ok)
         abort();
 }
 
+static void cleanup(void)
+{
+    char tmp[200];
+    unlink(path);
+    /* a put that failed part-way may leave its temp file: "<name>.tmp.<pid>" */
+    snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
+    unlink(tmp);
+    rmdir(home);
+}
+
 static void setup(void)
 {
     struct stat st;
@@ -40,6 +51,7 @@ static void setup(void)
     must(mkdtemp(home) != NULL);
     must(setenv("CAIRN_HOME", home, 1) == 0);
     snprintf(path, sizeof path, "%s/%s", home, CAIRN_KNOWN_HOSTS_FILE);
+    atexit(cleanup);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
