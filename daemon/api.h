@@ -15,6 +15,8 @@
 #define CAIRN_API_H
 
 #include <msgpack.h>
+
+#include <cairn/mp.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -58,6 +60,15 @@ extern const cairn_api_route_t cairn_api_routes_transcript[]; /* api_transcript.
 extern const cairn_api_route_t cairn_api_routes_holders[];    /* api_holders.c */
 extern const cairn_api_route_t cairn_api_routes_staff[];      /* api_staff.c */
 extern const cairn_api_route_t cairn_api_routes_report[];     /* api_report.c */
+
+/* The longest op name a request may carry. */
+#define CAIRN_API_OP_MAX 64
+
+/* Decodes a request frame's envelope: a msgpack map within the wire limits with "op" (a string of
+ * at most CAIRN_API_OP_MAX bytes, not terminated) and "rid" (an unsigned integer). Returns 0 with
+ * doc to free by the caller, or a negative code with *what naming what was wrong (doc freed). */
+int cairn_api_request_decode(const uint8_t *payload, size_t len, cairn_mp_doc_t *doc,
+                             const char **op, size_t *oplen, uint64_t *rid, const char **what);
 
 /* Finds the handler for op (len bytes), or NULL. */
 cairn_api_fn cairn_api_lookup(const char *op, size_t len);

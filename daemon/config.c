@@ -534,20 +534,26 @@ static char *read_line(char *str, int num, void *stream)
 
 int cairn_config_load(const char *path, cairn_config_t *cfg, char *err, size_t errlen)
 {
-    parse_t p = {.path = path};
-    cairn_config_t out;
-    cairn_config_defaults(&out);
-    p.cfg = &out;
-    p.fp = fopen(path, "re");
-    if (p.fp == NULL) {
+    FILE *fp = fopen(path, "re");
+    if (fp == NULL) {
         int e = -errno;
         snprintf(err, errlen, "%s: cannot open: %s", path, strerror(-e));
         return e;
     }
+    int rc = cairn_config_load_stream(fp, path, cfg, err, errlen);
+    fclose(fp);
+    return rc;
+}
+
+int cairn_config_load_stream(FILE *fp, const char *path, cairn_config_t *cfg, char *err,
+                             size_t errlen)
+{
+    parse_t p = {.path = path, .fp = fp};
+    cairn_config_t out;
+    cairn_config_defaults(&out);
+    p.cfg = &out;
     int rc = ini_parse_stream(read_line, &p, on_pair, &p);
-    bool io_error = ferror(p.fp) != 0;
-    fclose(p.fp);
-    if (io_error) {
+    if (ferror(p.fp) != 0) {
         snprintf(err, errlen, "%s: read error", path);
         return -EIO;
     }

@@ -5,8 +5,9 @@
 #ifndef CAIRN_CONFIG_H
 #define CAIRN_CONFIG_H
 
-#include <stdint.h>
 #include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
 
 #include "sync_window.h"
 
@@ -49,6 +50,11 @@ int cairn_config_load(const char *path, cairn_config_t *cfg, char *err, size_t e
 
 /* Writes a fully commented config for role/name (mode 0600, fsync'd). */
 int cairn_config_write_default(const char *path, cairn_role_t role, const char *name);
+
+/* As cairn_config_load, from an open stream (not closed); path only names it in messages. The
+ * decoder itself, so a fuzz target can feed it bytes through fmemopen(). */
+int cairn_config_load_stream(FILE *fp, const char *path, cairn_config_t *cfg, char *err,
+                             size_t errlen);
 
 const char *cairn_role_name(cairn_role_t role);
 

@@ -27,7 +27,7 @@
 #include "lan.h"
 #include "log.h"
 
-#define OP_MAX 64
+#define OP_MAX CAIRN_API_OP_MAX
 
 struct cairn_reply {
     struct cairn_reply *next;
@@ -430,28 +430,12 @@ static void protocol_error(struct cairn_conn *c, const char *what, int code)
 void cairn_conn_handle_request(struct cairn_conn *c, const uint8_t *payload, size_t len)
 {
     cairn_mp_doc_t doc;
-    int rc = cairn_mp_decode(payload, len, &cairn_mp_wire_limits, &doc);
-    if (rc != 0) {
-        protocol_error(c,
-                       rc == CAIRN_ETOOBIG  ? "message breaks the msgpack limits"
-                       : rc == CAIRN_EPROTO ? "message is not a map"
-                                            : "message is not valid msgpack",
-                       rc);
-        return;
-    }
-    const char *op;
+    const char *op, *what;
     size_t oplen;
     uint64_t rid;
-    rc = cairn_mp_get_str(&doc.root, "op", OP_MAX, &op, &oplen);
+    int rc = cairn_api_request_decode(payload, len, &doc, &op, &oplen, &rid, &what);
     if (rc != 0) {
-        protocol_error(c, rc == CAIRN_ENOTFOUND ? "request without \"op\"" : "bad \"op\"", rc);
-        cairn_mp_doc_free(&doc);
-        return;
-    }
-    rc = cairn_mp_get_u64(&doc.root, "rid", &rid);
-    if (rc != 0) {
-        protocol_error(c, rc == CAIRN_ENOTFOUND ? "request without \"rid\"" : "bad \"rid\"", rc);
-        cairn_mp_doc_free(&doc);
+        protocol_error(c, what, rc);
         return;
     }
     char opname[OP_MAX + 1];

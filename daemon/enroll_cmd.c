@@ -124,6 +124,9 @@ int cairn_parse_duration(const char *s, uint64_t *ms)
         return CAIRN_EINVAL;
     if (*end != '\0' && end[1] != '\0')
         return CAIRN_EINVAL;
+    /* the bound is on the duration, not on the number: "5000000d" is over 10 years too */
+    if (v > 3650ull * 86400000 / mult)
+        return CAIRN_EINVAL;
     *ms = v * mult;
     return 0;
 }

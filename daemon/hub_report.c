@@ -179,7 +179,8 @@ int cairn_hub_report_build(cairn_store_t *s, bool by_school, cairn_hub_report_t 
         cairn_hub_report_free(r);
         return rc;
     }
-    qsort(r->groups, r->n, sizeof *r->groups, cmp_group);
+    if (r->n > 0) /* qsort wants a non-NULL base even for no element (UBSan, fuzz_api) */
+        qsort(r->groups, r->n, sizeof *r->groups, cmp_group);
     for (size_t i = 0; i < r->n; i++)
         finish(&r->groups[i]);
     finish(&r->total);

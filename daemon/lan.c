@@ -25,6 +25,7 @@
 #include "conn.h"
 #include "enroll.h"
 #include "identity.h"
+#include "lan_msg.h"
 #include "log.h"
 #include "pair_store.h"
 #include "store_devices.h"
@@ -39,10 +40,6 @@ struct cairn_lan {
     uint8_t peer_pk[32];
     uint64_t started_ms;
 };
-
-/* Hello and the pairing messages are tiny: anything bigger is not one of them. */
-static const cairn_mp_limits_t lan_limits = {
-    .max_depth = 2, .max_container = 16, .max_objects = 64, .max_str = 1024, .max_bin = 64};
 
 cairn_lan_t *cairn_lan_new(uint64_t now_ms)
 {
@@ -147,20 +144,20 @@ static void handle_hello(struct cairn_conn *c, const uint8_t *f, size_t len)
 {
     cairn_lan_t *l = c->lan;
     cairn_mp_doc_t doc;
-    if (cairn_mp_decode(f, len, &lan_limits, &doc) != 0) {
+    if (cairn_mp_decode(f, len, &cairn_lan_msg_limits, &doc) != 0) {
         cairn_log_warn("%s: LAN hello is not a small msgpack map; closing", c->peer);
         cairn_conn_close(c);
         return;
     }
     const msgpack_object *m = &doc.root;
-    uint64_t v = 0;
-    const char *sel;
-    size_t sel_len;
-    if (cairn_mp_get(m, "op") != NULL) {
+    const char *sel = NULL;
+    size_t sel_len = 0;
+    cairn_lan_hello_kind_t kind = cairn_lan_hello_kind(m, &sel, &sel_len);
+    if (kind == CAIRN_LAN_HELLO_PLAIN_REQUEST) {
         refuse_plain_request(c, m);
-    } else if (cairn_mp_get_u64(m, "v", &v) != 0 || v != 1) {
+    } else if (kind == CAIRN_LAN_HELLO_BAD_VERSION) {
         refuse_clear(c, "unsupported LAN protocol version (this cairnd speaks 1)");
-    } else if (cairn_mp_get_str(m, "pair", 16, &sel, &sel_len) == 0) {
+    } else if (kind == CAIRN_LAN_HELLO_PAIR) {
         const char *why = NULL;
         switch (cairn_pair_lookup(c->d->datadir, sel, sel_len, cairn_enroll_now_ms(), &l->code)) {
         case CAIRN_PAIR_PENDING:
@@ -196,7 +193,7 @@ static void handle_hello(struct cairn_conn *c, const uint8_t *f, size_t len)
             cairn_conn_write_frame(c, sb.data, sb.size);
             msgpack_sbuffer_destroy(&sb);
         }
-    } else if (cairn_mp_get(m, "pair") != NULL) {
+    } else if (kind == CAIRN_LAN_HELLO_BAD_SELECTOR) {
         refuse_clear(c, "malformed pairing code selector");
     } else if (cairn_channel_init(&l->ch, 0, c->d->node_pk, c->d->node_sk, NULL, NULL) != 0) {
         refuse_clear(c, "cannot start the handshake");
@@ -307,38 +304,14 @@ static void handle_handshake(struct cairn_conn *c, const uint8_t *f, size_t len)
         on_established(c);
 }
 
-/* Checks a device name: 1..127 bytes, printable ASCII or UTF-8, no control characters. */
-static bool name_ok(const char *s, size_t len)
-{
-    if (len == 0 || len > CAIRN_DEVICE_NAME_MAX)
-        return false;
-    for (size_t i = 0; i < len; i++) {
-        unsigned char ch = (unsigned char)s[i];
-        if (ch < 0x20 || ch == 0x7f)
-            return false;
-    }
-    return true;
-}
-
 static void handle_pair(struct cairn_conn *c, const uint8_t *pt, size_t ptlen)
 {
     cairn_lan_t *l = c->lan;
     cairn_mp_doc_t doc;
-    const char *t, *name;
-    size_t tlen, nlen;
-    if (cairn_mp_decode(pt, ptlen, &lan_limits, &doc) != 0)
+    if (cairn_mp_decode(pt, ptlen, &cairn_lan_msg_limits, &doc) != 0)
         return refuse_sealed(c, "malformed pairing message");
-    const msgpack_object *m = &doc.root;
     char namebuf[CAIRN_DEVICE_NAME_MAX + 1];
-    const char *why = NULL;
-    if (cairn_mp_get_str(m, "t", 16, &t, &tlen) != 0 || tlen != 4 || memcmp(t, "pair", 4) != 0)
-        why = "expected a pairing message";
-    else if (cairn_mp_get_str(m, "name", 1024, &name, &nlen) != 0 || !name_ok(name, nlen))
-        why = "device name must be 1 to 127 bytes without control characters";
-    if (why == NULL) {
-        memcpy(namebuf, name, nlen);
-        namebuf[nlen] = '\0';
-    }
+    const char *why = cairn_lan_pair_msg(&doc.root, namebuf);
     cairn_mp_doc_free(&doc);
     if (why != NULL)
         return refuse_sealed(c, why);

@@ -19,6 +19,7 @@
 
 #include "chunk_xfer.h"
 #include "log.h"
+#include "sync_msg.h"
 
 int cairn_chunk_state_new(cairn_daemon_t *d, cairn_chunk_state_t **out)
 {
@@ -152,60 +153,40 @@ bool cairn_sync_chunks_is_message(const char *t, size_t tlen)
             memcmp(t, "cnone", 5) == 0 || memcmp(t, "cstat", 5) == 0);
 }
 
-static int get_hash(const msgpack_object *m, const char *key, cairn_hash_t *h)
-{
-    const uint8_t *b;
-    size_t len;
-    if (cairn_mp_get_bin(m, key, CAIRN_HASH_LEN, &b, &len) != 0 || len != CAIRN_HASH_LEN)
-        return CAIRN_EPROTO;
-    memcpy(h->b, b, CAIRN_HASH_LEN);
-    return 0;
-}
-
 void cairn_sync_chunks_message(cairn_sync_session_t *s, const char *t, size_t tlen,
                                const msgpack_object *m)
 {
     struct cairn_sync_chunks *c = s->chunks;
-    cairn_hash_t h, f;
-    uint64_t off = 0, len = 0, held = 0, size = 0;
-    const uint8_t *data = NULL;
-    size_t dlen = 0;
-    bool done = false;
+    cairn_sync_chunk_msg_t cm;
+    int bad = cairn_sync_msg_chunk(t, tlen, m, &cm);
     const char *why = NULL;
-    (void)tlen;
     if (c == NULL) {
         why = "sent an evidence chunk message before the session was syncing";
-    } else if (memcmp(t, "cwant", 5) == 0) {
+    } else if (cm.kind == 'w') {
         if (c->serve == NULL)
             why = "asked this node for evidence chunks (only the hub asks)";
-        else if (get_hash(m, "f", &f) != 0 || get_hash(m, "h", &h) != 0 ||
-                 cairn_mp_get_u64(m, "o", &off) != 0 || cairn_mp_get_u64(m, "n", &len) != 0 ||
-                 len == 0 || len > CAIRN_CHUNK_WANT_MAX || off >= CAIRN_CHUNK_SIZE_MAX ||
-                 off + len > CAIRN_CHUNK_SIZE_MAX)
+        else if (bad)
             why = "sent a malformed cwant";
-        else if (cairn_chunk_serve_want(s, c->serve, &h, off, len) != 0)
+        else if (cairn_chunk_serve_want(s, c->serve, &cm.h, cm.off, cm.len) != 0)
             why = "asked for more chunk ranges at once than the limit (64)";
         else
             cairn_chunk_serve_pump(s, c->serve);
-    } else if (memcmp(t, "cstat", 5) == 0) {
-        if (c->serve == NULL || get_hash(m, "f", &f) != 0 ||
-            cairn_mp_get_u64(m, "held", &held) != 0 || cairn_mp_get_u64(m, "size", &size) != 0 ||
-            cairn_mp_get_bool(m, "done", &done) != 0 || held > size)
+    } else if (cm.kind == 's') {
+        if (c->serve == NULL || bad)
             why = "sent a malformed cstat";
         else
-            progress_put(s->d->chunks, &f, held, size, done, uv_now(s->d->loop));
+            progress_put(s->d->chunks, &cm.f, cm.held, cm.size, cm.done, uv_now(s->d->loop));
     } else if (c->pull == NULL) {
         why = "sent evidence chunks to the node that sends them";
-    } else if (memcmp(t, "cdata", 5) == 0) {
-        if (get_hash(m, "h", &h) != 0 || cairn_mp_get_u64(m, "o", &off) != 0 ||
-            cairn_mp_get_bin(m, "d", CAIRN_CHUNK_PIECE, &data, &dlen) != 0 || dlen == 0)
+    } else if (cm.kind == 'd') {
+        if (bad)
             why = "sent a malformed cdata";
-        else if (cairn_chunk_pull_data(c->pull, &h, off, data, dlen) != 0)
+        else if (cairn_chunk_pull_data(c->pull, &cm.h, cm.off, cm.data, cm.dlen) != 0)
             why = s->reason[0] ? NULL : "sent chunk bytes that were not asked for";
     } else { /* cnone */
-        if (get_hash(m, "h", &h) != 0)
+        if (bad)
             why = "sent a malformed cnone";
-        else if (cairn_chunk_pull_none(c->pull, &h) != 0)
+        else if (cairn_chunk_pull_none(c->pull, &cm.h) != 0)
             why = "said it lacks a chunk that was not asked for";
     }
     if (why != NULL) {

@@ -30,14 +30,9 @@
 #include "sync_persist.h"
 #include "sync_vec.h"
 #include "sync_chunks.h"
+#include "sync_msg.h"
 
 enum { P_CONNECTING, P_HELLO, P_HS, P_OPEN };
-
-static const cairn_mp_limits_t sync_limits = {.max_depth = 2,
-                                              .max_container = 16,
-                                              .max_objects = 64,
-                                              .max_str = 1024,
-                                              .max_bin = CAIRN_CHANGESET_MAX};
 
 typedef struct {
     uv_write_t req;
@@ -423,39 +418,34 @@ static void on_changeset(cairn_sync_session_t *s, cairn_sync_part_t *p, const ms
 
 static void on_message(cairn_sync_session_t *s, const msgpack_object *m)
 {
-    const char *t, *pname;
-    size_t tlen, plen;
-    if (cairn_mp_get_str(m, "t", 16, &t, &tlen) != 0)
-        return fail(s, "%s sent a message without a type", s->peer);
-    if (tlen == 3 && memcmp(t, "err", 3) == 0) {
-        const char *e;
-        size_t elen;
-        if (cairn_mp_get_str(m, "error", 1024, &e, &elen) != 0)
-            e = "?", elen = 1;
-        return fail(s, "%s refused: %.*s", s->peer, (int)elen, e);
-    }
-    bool vec = tlen == 3 && memcmp(t, "vec", 3) == 0;
-    bool cs = tlen == 2 && memcmp(t, "cs", 2) == 0;
-    bool ack = tlen == 3 && memcmp(t, "ack", 3) == 0;
-    bool vreq = tlen == 4 && memcmp(t, "vreq", 4) == 0;
-    if (!vec && !cs && !ack && !vreq && cairn_sync_chunks_is_message(t, tlen))
-        return cairn_sync_chunks_message(s, t, tlen, m);
-    if (!vec && !cs && !ack && !vreq) {
-        if (s->ops->message == NULL || s->ops->message(s, t, tlen, m) != 0)
+    cairn_sync_msg_head_t h;
+    const char *why, *pname;
+    size_t plen;
+    if (cairn_sync_msg_head(m, &h, &why) != 0)
+        return fail(s, "%s sent %s", s->peer, why);
+    if (h.type == CAIRN_SYNC_MSG_ERR)
+        return fail(s, "%s refused: %.*s", s->peer, (int)h.elen, h.error);
+    if (h.type == CAIRN_SYNC_MSG_CHUNK)
+        return cairn_sync_chunks_message(s, h.t, h.tlen, m);
+    if (h.type == CAIRN_SYNC_MSG_OTHER) {
+        if (s->ops->message == NULL || s->ops->message(s, h.t, h.tlen, m) != 0)
             cairn_sync_session_close(s, s->reason[0] ? s->reason : "unexpected message");
         return;
     }
-    uint64_t alias;
+    bool vec = h.type == CAIRN_SYNC_MSG_VEC;
+    bool cs = h.type == CAIRN_SYNC_MSG_CS;
+    bool ack = h.type == CAIRN_SYNC_MSG_ACK;
+    bool vreq = h.type == CAIRN_SYNC_MSG_VREQ;
     cairn_sync_part_t *p = NULL;
-    if (cairn_mp_get_u64(m, "p", &alias) == 0) { /* an alias (sync_vec.h) */
-        if ((p = cairn_sync_vec_part_by_alias(s, alias)) == NULL)
+    if (h.has_alias) { /* an alias (sync_vec.h) */
+        if ((p = cairn_sync_vec_part_by_alias(s, h.alias)) == NULL)
             return fail(s, "%s sent an unknown partition number %llu", s->peer,
-                        (unsigned long long)alias);
+                        (unsigned long long)h.alias);
         pname = p->name;
         plen = strlen(p->name);
-    } else if (cairn_mp_get_str(m, "p", CAIRN_PARTITION_MAX, &pname, &plen) != 0) {
-        return fail(s, "%s sent a message without a partition", s->peer);
     } else {
+        pname = h.pname;
+        plen = h.plen;
         p = find_part(s, pname, plen);
     }
     if (p == NULL && s->ops->partition != NULL && plen <= CAIRN_PARTITION_MAX) {
@@ -536,7 +526,7 @@ static bool clear_refusal(cairn_sync_session_t *s, const uint8_t *f, size_t len)
     cairn_mp_doc_t doc;
     const char *e;
     size_t elen;
-    if (cairn_mp_decode(f, len, &sync_limits, &doc) != 0)
+    if (cairn_mp_decode(f, len, &cairn_sync_msg_limits, &doc) != 0)
         return false;
     bool found = cairn_mp_get_str(&doc.root, "error", 1024, &e, &elen) == 0;
     if (found)
@@ -548,7 +538,7 @@ static bool clear_refusal(cairn_sync_session_t *s, const uint8_t *f, size_t len)
 static void handle_hello(cairn_sync_session_t *s, const uint8_t *f, size_t len)
 {
     cairn_mp_doc_t doc;
-    if (cairn_mp_decode(f, len, &sync_limits, &doc) != 0)
+    if (cairn_mp_decode(f, len, &cairn_sync_msg_limits, &doc) != 0)
         return fail(s, "%s sent a bad hello", s->peer);
     const msgpack_object *m = &doc.root;
     int rc = 0;
@@ -625,7 +615,7 @@ static void handle_frame(cairn_sync_session_t *s, const uint8_t *f, size_t len)
         cairn_sync_session_close(s, NULL);
     } else {
         cairn_mp_doc_t doc;
-        if (cairn_mp_decode(pt, ptlen, &sync_limits, &doc) != 0) {
+        if (cairn_mp_decode(pt, ptlen, &cairn_sync_msg_limits, &doc) != 0) {
             fail(s, "%s sent a malformed message", s->peer);
         } else {
             on_message(s, &doc.root);

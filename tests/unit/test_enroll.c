@@ -83,6 +83,29 @@ static void test_backoff(void **state)
     assert_true(cairn_sync_backoff_ms(500, 60000, 30, UINT32_MAX) <= 60000);
 }
 
+/* `--expires`: 1 s .. 10 years, judged on the duration (a large count of days was once accepted
+ * because only the number was bounded; found by fuzz_enroll). */
+static void test_duration(void **state)
+{
+    (void)state;
+    uint64_t ms = 0;
+    assert_int_equal(cairn_parse_duration("30s", &ms), 0);
+    assert_int_equal(ms, 30000);
+    assert_int_equal(cairn_parse_duration("15m", &ms), 0);
+    assert_int_equal(ms, 900000);
+    assert_int_equal(cairn_parse_duration("3650d", &ms), 0);
+    assert_int_equal(ms, 3650ull * 86400000);
+    assert_int_equal(cairn_parse_duration("87600h", &ms), 0);
+    assert_int_equal(cairn_parse_duration("315360000", &ms), 0);
+    assert_int_not_equal(cairn_parse_duration("3651d", &ms), 0);
+    assert_int_not_equal(cairn_parse_duration("87601h", &ms), 0);
+    assert_int_not_equal(cairn_parse_duration("5256001m", &ms), 0);
+    assert_int_not_equal(cairn_parse_duration("315360000d", &ms), 0);
+    assert_int_not_equal(cairn_parse_duration("0s", &ms), 0);
+    assert_int_not_equal(cairn_parse_duration("7dd", &ms), 0);
+    assert_int_not_equal(cairn_parse_duration("", &ms), 0);
+}
+
 int main(void)
 {
     if (sodium_init() < 0)
@@ -91,6 +114,7 @@ int main(void)
         cmocka_unit_test(test_roundtrip),
         cmocka_unit_test(test_refusals),
         cmocka_unit_test(test_backoff),
+        cmocka_unit_test(test_duration),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

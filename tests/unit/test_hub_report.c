@@ -156,12 +156,29 @@ static void test_op(void **state)
     assert_int_equal(r.rc, CAIRN_EUNSUPPORTED);
 }
 
+/* A hub with nothing to report yet: no group, zero totals (no qsort on a NULL array: found by
+ * fuzz_api under UBSan, tests/fuzz/corpus/api/crash-hub-report-empty). */
+static void test_empty(void **state)
+{
+    (void)state;
+    fixture_t *f = fixture_open();
+    for (int by_school = 0; by_school < 2; by_school++) {
+        cairn_hub_report_t r;
+        assert_int_equal(cairn_hub_report_build(f->store, by_school, &r), 0);
+        assert_int_equal(r.n, 0);
+        check(&r.total, 0, 0, 0, 0);
+        cairn_hub_report_free(&r);
+    }
+    fixture_close(f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_by_school, setup, teardown),
         cmocka_unit_test_setup_teardown(test_by_credential, setup, teardown),
         cmocka_unit_test_setup_teardown(test_op, setup, teardown),
+        cmocka_unit_test(test_empty),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
