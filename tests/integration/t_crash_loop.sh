@@ -64,6 +64,8 @@ run_client() {
     echo "$pid" >"$T/led/$w.pid"
     wait "$pid" || rc=$?
     rm -f "$T/led/$w.pid"
+    # every refusal, for the summary of why calls failed
+    [ $rc = 0 ] || echo "$rc $1 $(head -c 300 "$T/led/$w.err" | tr '\n' ' ')" >>"$T/led/$w.fails"
     return $rc
 }
 stopping() { [ -f "$T/stop" ]; }
@@ -82,8 +84,11 @@ video_for() {
         1) echo "$T/files/shared-small.mp4" ;;
         *)
             f="$T/files/$1.$2.mp4"
-            # 1 KiB .. 3 MiB; one in three over 1 MiB (several chunks)
-            if [ $((RANDOM % 3)) = 0 ]; then
+            # 1 KiB .. 3 MiB, one in three over 1 MiB (several chunks); one in ten 6 .. 12 MiB
+            # (so that kills land in the middle of its upload and of its chunk sync)
+            if [ $((RANDOM % 10)) = 0 ]; then
+                head -c $((6 * 1024 * 1024 + RANDOM * 192)) /dev/urandom >"$f"
+            elif [ $((RANDOM % 3)) = 0 ]; then
                 head -c $((1024 * 1024 + RANDOM * 64)) /dev/urandom >"$f"
             else
                 head -c $((1024 + RANDOM * 16)) /dev/urandom >"$f"
@@ -96,13 +101,21 @@ video_for() {
 # add_file W NODE SUB PART FILE: evidence add of a file; on acknowledgement the ledger gets the
 # event and the file (its hash, for the byte checks).
 add_file() {
-    local w=$1 node=$2 sub=$3 part=$4 f=$5 h
-    try evidence.add "$sub"
-    run_client "$w" "$node" evidence add "$sub" --part "$part" "$f" || return 1
-    grep -q "^evidence $part stored" "$T/led/$w.out" || return 1
-    h=$("$CAIRN" hash "$f")
-    ack evidence.add "$sub" "$node"
-    echo "file $node $sub $part $h $f" >>"$LEDGER"
+    local w=$1 node=$2 sub=$3 part=$4 f=$5 h k
+    # A cut upload is resumed by running the same command again, as the kiosk does (3 tries).
+    for k in 1 2 3; do
+        try evidence.add "$sub"
+        if run_client "$w" "$node" evidence add "$sub" --part "$part" "$f" &&
+            grep -q "^evidence $part stored" "$T/led/$w.out"; then
+            h=$("$CAIRN" hash "$f")
+            ack evidence.add "$sub" "$node"
+            echo "file $node $sub $part $h $f" >>"$LEDGER"
+            return 0
+        fi
+        stopping && return 1
+        sleep 0.3
+    done
+    return 1
 }
 add_text() {
     local w=$1 node=$2 sub=$3 part=$4 text=$5
@@ -234,7 +247,7 @@ assessor_worker() {
 
 # usb_worker: a school's bundle to the hub, or the hub's to a school, every second or so.
 usb_worker() {
-    local w=usb n=0 s ok=0 b
+    local w=usb n=0 s ok=0 b from to k
     trap - EXIT
     LEDGER="$T/led/$w.ledger"
     while ! stopping; do
@@ -242,15 +255,21 @@ usb_worker() {
         sleep "1.$((RANDOM % 10))"
         s=a
         [ $((RANDOM % 2)) = 0 ] && s=b
+        rm -f "$T"/stick/*
         b="$T/stick/$n.bundle"
-        if [ $((n % 2)) = 1 ]; then
-            run_client "$w" "$s" bundle export --out "$b" && run_client "$w" hub bundle import "$b" &&
-                ok=$((ok + 1))
+        from=$s to=hub
+        [ $((n % 2)) = 1 ] || { from=hub to=$s; }
+        if [ $from = hub ]; then
+            run_client "$w" hub bundle export --out "$b" --to "$s" || continue
         else
-            run_client "$w" hub bundle export --out "$b" --to "$s" &&
-                run_client "$w" "$s" bundle import "$b" && ok=$((ok + 1))
+            run_client "$w" "$s" bundle export --out "$b" || continue
         fi
-        rm -f "$b" "$b.tmp"
+        # an import cut by a crash is retried with the same stick (twice)
+        for k in 1 2 3; do
+            if run_client "$w" $to bundle import "$b"; then ok=$((ok + 1)) && break; fi
+            stopping && break
+            sleep 0.5
+        done
     done
     echo "$ok" >"$T/led/$w.done"
 }
@@ -335,6 +354,22 @@ while read -r h; do
     wait_complete hub "$h" 120 || { c hub status >&2; fail "file $h did not reach the hub"; }
 done <"$T/hashes"
 pass "converged: state hashes equal, $(wc -l <"$T/hashes") distinct files complete at the hub"
+# What each school's status says agrees: nothing left for the hub (its stored vectors survived).
+for s in a b; do
+    for i in $(seq 1 100); do
+        c $s status | grep -Eq '^lag +0 events the hub lacks' && break
+        sleep 0.1
+    done
+    c $s status | grep -Eq '^lag +0 events the hub lacks' ||
+        fail "school $s's status still shows a lag: $(c $s status | grep '^lag')"
+done
+# No temporary debris after a clean restart, and no partial chunk file at the hub once every
+# file is complete.
+for n in a b hub; do
+    [ -z "$(ls -A "$T/$n/blobs/tmp")" ] || fail "temporary files left at $n: $(ls "$T/$n/blobs/tmp")"
+done
+[ -z "$(ls -A "$T/hub/blobs/partial")" ] || fail "partial chunk files left at the hub"
+pass "status shows no lag at either school; no temporary or partial files left"
 for n in a b hub; do stop_node $n; done
 
 # ---- checks (daemons stopped) ---------------------------------------------------------------
