@@ -4,12 +4,14 @@
 # time, while a killer sends kill -9 to a random one of {hub, school A, school B, a running client}
 # CRASH_ITERS times (default 100; 30 under the sanitizers, CAIRN_SANITIZED=1, where every process
 # is several times slower), sleeping a random 0.1-1.5 s before each kill and restarting a killed
-# daemon after a random 0-0.5 s.
+# daemon after a random 0-0.4 s (one restart in six is itself killed -9 0-90 ms into its start-up,
+# counted apart, then started again).
 #
 # Workload (each worker appends to its ledger ONLY what a daemon acknowledged: the client exited 0
 # and printed the id or its "stored"/"submitted"/"decided" line; before each call it records a
 # "try", so an unacknowledged call that the daemon committed anyway is allowed, never required):
-#   kiosk-a, kiosk-b: the staff-room kiosk's calls at each school: educator add, submission start,
+#   kiosk-a, kiosk-b: the staff-room kiosk's calls at each school (A's on the local socket, B's
+#     from a paired LAN device through the secure channel): educator add, submission start,
 #     evidence add (a video of 1 KiB to 3 MiB, some over 1 MiB so several chunks; one in three
 #     is one of two files shared by both schools, so the hub's chunk store deduplicates), a
 #     tally file, a text reflection, submit; and "resubmit" of a submission decided not-yet
@@ -42,7 +44,16 @@ init_node hub hub
 start_hub hub
 c hub catalog import "$CATALOG" >/dev/null
 c hub educator add --name "Rita Assessor" --role assessor >/dev/null
-for s in a b; do init_node $s school; fast_reconnect $s; enrol $s hub; start_node $s; done
+for s in a b; do init_node $s school; fast_reconnect $s; enrol $s hub; done
+start_node a
+# School B's kiosk is a paired classroom device on the LAN (PROTOCOL.md 12): its calls go through
+# the secure channel to a fixed port; school A's uses the local socket.
+start_lan b
+LAN_B="127.0.0.1:$LP"
+code=$("$CAIRND" pair --data "$T/b" 2>/dev/null) || fail "pairing code at school b"
+CAIRN_HOME="$T/devB" "$CAIRN" pair "$LAN_B" "$code" --name kiosk-b >/dev/null || fail "pair kiosk-b"
+# start_school NODE: (re)start a school daemon, B with its LAN listener on the same port
+start_school() { if [ "$1" = b ]; then start_lan b "$LP"; else start_node "$1"; fi; }
 for s in a b; do wait_catalog $s 1 20 || fail "catalog did not reach school $s"; done
 PART_A="school:$(node_id a)"
 PART_B="school:$(node_id b)"
@@ -59,7 +70,11 @@ SHARED_SMALL=$(file_hash "$T/files/shared-small.mp4")
 run_client() {
     local w=$1 node=$2 pid rc=0
     shift 2
-    "$CAIRN" --data "$T/$node" "$@" >"$T/led/$w.out" 2>"$T/led/$w.err" &
+    if [ "$w" = kiosk-b ]; then
+        CAIRN_HOME="$T/devB" "$CAIRN" --connect "$LAN_B" "$@" >"$T/led/$w.out" 2>"$T/led/$w.err" &
+    else
+        "$CAIRN" --data "$T/$node" "$@" >"$T/led/$w.out" 2>"$T/led/$w.err" &
+    fi
     pid=$!
     echo "$pid" >"$T/led/$w.pid"
     wait "$pid" || rc=$?
@@ -288,9 +303,28 @@ WPIDS+=($!)
 PIDS+=("${WPIDS[@]}")
 
 # ---- the killer -----------------------------------------------------------------------------
+# restart NODE: after 0-0.4 s; one restart in six is first killed -9 again 0-90 ms into its
+# start-up (recovery itself interrupted), then started for good.
 restart() {
+    local pid
     sleep "0.$((RANDOM % 5))"
-    if [ "$1" = hub ]; then start_hub hub "$HUB_PORT"; else start_node "$1"; fi
+    if [ $((RANDOM % 6)) = 0 ]; then
+        if [ "$1" = hub ]; then
+            "$CAIRND" run --data "$T/hub" --listen 127.0.0.1:0 --sync-listen "127.0.0.1:$HUB_PORT" \
+                >>"$T/hub.log" 2>&1 &
+        elif [ "$1" = b ]; then
+            "$CAIRND" run --data "$T/b" --listen 127.0.0.1:0 --lan-listen "127.0.0.1:$LP" \
+                >>"$T/b.log" 2>&1 &
+        else
+            "$CAIRND" run --data "$T/$1" --listen 127.0.0.1:0 >>"$T/$1.log" 2>&1 &
+        fi
+        pid=$!
+        sleep "0.0$((RANDOM % 10))"
+        kill -9 $pid 2>/dev/null || true
+        wait $pid 2>/dev/null || true
+        K_STARTUP=$((K_STARTUP + 1))
+    fi
+    if [ "$1" = hub ]; then start_hub hub "$HUB_PORT"; else start_school "$1"; fi
 }
 # kill_client: kill -9 of one running client process (a pid file's process that is still `cairn`)
 kill_client() {
@@ -304,7 +338,7 @@ kill_client() {
     done
     return 1
 }
-K_HUB=0 K_A=0 K_B=0 K_CLIENT=0
+K_HUB=0 K_A=0 K_B=0 K_CLIENT=0 K_STARTUP=0
 kills=0
 t0=$(date +%s)
 while [ $kills -lt "$ITERS" ]; do
@@ -321,7 +355,8 @@ while [ $kills -lt "$ITERS" ]; do
     kills=$((kills + 1))
 done
 t1=$(date +%s)
-echo "killer: $kills kills in $((t1 - t0)) s (hub $K_HUB, school-a $K_A, school-b $K_B, client $K_CLIENT)"
+echo "killer: $kills kills in $((t1 - t0)) s (hub $K_HUB, school-a $K_A, school-b $K_B, client $K_CLIENT;" \
+    "and $K_STARTUP more during a restart's start-up)"
 touch "$T/stop"
 # The workers finish their current call and stop: bounded (a hung client is a failure).
 for i in $(seq 1 600); do
@@ -341,7 +376,7 @@ echo "workload: kiosk-a $(cat "$T/led/kiosk-a.done") rounds, kiosk-b $(cat "$T/l
 # Every daemon stops cleanly and starts again; then sync converges (bounded waits).
 for n in a b hub; do stop_node $n; done
 start_hub hub "$HUB_PORT"
-for s in a b; do start_node $s; done
+for s in a b; do start_school $s; done
 cat "$T"/led/*.ledger >"$T/ledger"
 for s in a b; do
     p=PART_${s^^}
@@ -477,6 +512,7 @@ for p in catalog "$PART_A"; do assert_eq "$(state_hash a "$p")" "$(state_hash hu
 for p in catalog "$PART_B"; do assert_eq "$(state_hash b "$p")" "$(state_hash hub "$p")" "state hash b/hub $p"; done
 pass "state-hash agrees: catalog and each school partition at the school and the hub"
 
-echo "crash loop: $kills kills (hub $K_HUB, school-a $K_A, school-b $K_B, client $K_CLIENT);" \
+echo "crash loop: $kills kills (hub $K_HUB, school-a $K_A, school-b $K_B, client $K_CLIENT;" \
+    "+$K_STARTUP in start-up);" \
     "$acked acked events, $lost lost, $dup dup; $files files, $badh bad hashes;" \
     "rebuild equal on 3 nodes; state-hash agree"
