@@ -344,6 +344,11 @@ t0=$(date +%s)
 while [ $kills -lt "$ITERS" ]; do
     ms=$((100 + RANDOM % 1401)) # 0.1 .. 1.5 s
     sleep "$((ms / 1000)).$(printf %03d $((ms % 1000)))"
+    # a daemon that died by itself (a crash, a sanitizer report) is a failure, not a kill
+    for n in hub a b; do
+        pid_var=NODE_PID_$n
+        kill -0 "${!pid_var}" 2>/dev/null || fail "cairnd $n died by itself (see $n.log)"
+    done
     case $((RANDOM % 4)) in
         0) kill9_node hub; restart hub; K_HUB=$((K_HUB + 1)) ;;
         1) kill9_node a; restart a; K_A=$((K_A + 1)) ;;
@@ -375,6 +380,10 @@ echo "workload: kiosk-a $(cat "$T/led/kiosk-a.done") rounds, kiosk-b $(cat "$T/l
 # ---- recovery -------------------------------------------------------------------------------
 # Every daemon stops cleanly and starts again; then sync converges (bounded waits).
 for n in a b hub; do stop_node $n; done
+# nothing a sanitizer reported, in any daemon's or client's output
+if grep -l "AddressSanitizer\|LeakSanitizer\|runtime error:" "$T"/*.log "$T"/led/* 2>/dev/null; then
+    fail "a sanitizer report in the files above"
+fi
 start_hub hub "$HUB_PORT"
 for s in a b; do start_school $s; done
 cat "$T"/led/*.ledger >"$T/ledger"
@@ -512,6 +521,9 @@ for p in catalog "$PART_A"; do assert_eq "$(state_hash a "$p")" "$(state_hash hu
 for p in catalog "$PART_B"; do assert_eq "$(state_hash b "$p")" "$(state_hash hub "$p")" "state hash b/hub $p"; done
 pass "state-hash agrees: catalog and each school partition at the school and the hub"
 
+if grep -l "AddressSanitizer\|LeakSanitizer\|runtime error:" "$T"/*.log "$T"/led/* 2>/dev/null; then
+    fail "a sanitizer report in the files above"
+fi
 echo "crash loop: $kills kills (hub $K_HUB, school-a $K_A, school-b $K_B, client $K_CLIENT;" \
     "+$K_STARTUP in start-up);" \
     "$acked acked events, $lost lost, $dup dup; $files files, $badh bad hashes;" \
