@@ -55,6 +55,27 @@ start_node() {
     fail "cairnd $name did not come up"
 }
 
+# start_lan NAME [LANPORT]: cairnd with the LAN listener (PROTOCOL.md 12) on 127.0.0.1, LANPORT
+# or an ephemeral one (sets LP, TP, DPID and NODE_PID_<NAME>).
+start_lan() {
+    local name=$1 i
+    rm -f "$T/$name/cairnd.port" "$T/$name/cairnd.lan-port"
+    "$CAIRND" run --data "$T/$name" --listen 127.0.0.1:0 --lan-listen "127.0.0.1:${2:-0}" \
+        >>"$T/$name.log" 2>&1 &
+    DPID=$!
+    PIDS+=("$DPID")
+    eval "NODE_PID_${name//-/_}=$DPID"
+    for i in $(seq 1 200); do
+        if [ -s "$T/$name/cairnd.lan-port" ] && "$CAIRN" --data "$T/$name" status >/dev/null 2>&1; then
+            LP=$(cat "$T/$name/cairnd.lan-port")
+            TP=$(cat "$T/$name/cairnd.port")
+            return 0
+        fi
+        kill -0 "$DPID" 2>/dev/null || fail "cairnd $name exited at start"
+        sleep 0.05
+    done
+    fail "cairnd $name did not come up"
+}
 # stop_node NAME: SIGTERM and wait; fails if the daemon does not exit 0 within 10 s.
 stop_node() {
     local pid_var="NODE_PID_${1//-/_}" pid i

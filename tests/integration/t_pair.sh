@@ -7,26 +7,6 @@
 # and a different daemon at the pinned address. Loopback TCP and the Unix socket need no pairing.
 source "$(dirname "$0")/lib.sh"
 
-# start_lan NAME [LANPORT]: cairnd with the LAN listener on 127.0.0.1 (sets LP, TP).
-start_lan() {
-    local name=$1 i
-    rm -f "$T/$name/cairnd.port" "$T/$name/cairnd.lan-port"
-    "$CAIRND" run --data "$T/$name" --listen 127.0.0.1:0 --lan-listen "127.0.0.1:${2:-0}" \
-        >>"$T/$name.log" 2>&1 &
-    DPID=$!
-    PIDS+=("$DPID")
-    eval "NODE_PID_${name//-/_}=$DPID"
-    for i in $(seq 1 200); do
-        if [ -s "$T/$name/cairnd.lan-port" ] && "$CAIRN" --data "$T/$name" status >/dev/null 2>&1; then
-            LP=$(cat "$T/$name/cairnd.lan-port")
-            TP=$(cat "$T/$name/cairnd.port")
-            return 0
-        fi
-        kill -0 "$DPID" 2>/dev/null || fail "cairnd $name exited at start"
-        sleep 0.05
-    done
-    fail "cairnd $name did not come up"
-}
 devices() { db school "SELECT count(*) FROM devices"; }
 # dev HOME args...: the client as the device whose cairn home is $T/HOME.
 dev() { local h=$1; shift; CAIRN_HOME="$T/$h" "$CAIRN" "$@"; }
