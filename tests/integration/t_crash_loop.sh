@@ -412,6 +412,14 @@ for n in a b hub; do stop_node $n; done
 if grep -l "AddressSanitizer\|LeakSanitizer\|runtime error:" "$T"/*.log "$T"/led/* 2>/dev/null; then
     fail "a sanitizer report in the files above"
 fi
+# No daemon logged an ERROR or refused a peer or a change set during the whole run: a crash must
+# never make a peer's events look forged, out of order or unauthorised. (A chunk that failed its
+# hash and was fetched again is allowed, and counted.)
+if grep -hE " ERROR | refused: |change set for .* refused" "$T"/*.log >"$T/log.errors"; then
+    head -5 "$T/log.errors" >&2
+    fail "$(wc -l <"$T/log.errors") error or refusal lines in the daemon logs"
+fi
+rehashed=$(cat "$T"/*.log | grep -c "failed its hash check" || true)
 start_hub hub "$HUB_PORT"
 for s in a b; do start_school $s; done
 cat "$T"/led/*.ledger >"$T/ledger"
@@ -557,5 +565,6 @@ if grep -l "AddressSanitizer\|LeakSanitizer\|runtime error:" "$T"/*.log "$T"/led
 fi
 echo "crash loop: $kills kills (hub $K_HUB, school-a $K_A, school-b $K_B, client $K_CLIENT;" \
     "+$K_STARTUP in start-up);" \
-    "$acked acked events, $lost lost, $dup dup; $files files, $badh bad hashes;" \
+    "$acked acked events, $lost lost, $dup dup; $files files, $badh bad hashes" \
+    "($rehashed chunks refetched after a failed hash check);" \
     "rebuild equal on 3 nodes; state-hash agree"
