@@ -12,8 +12,9 @@
 # "try", so an unacknowledged call that the daemon committed anyway is allowed, never required):
 #   kiosk-a, kiosk-b: the staff-room kiosk's calls at each school (A's on the local socket, B's
 #     from a paired LAN device through the secure channel): educator add, submission start,
-#     evidence add (a video of 1 KiB to 3 MiB, some over 1 MiB so several chunks; one in three
-#     is one of two files shared by both schools, so the hub's chunk store deduplicates), a
+#     evidence add (a video of 1 KiB to 3 MiB, some over 1 MiB so several chunks, one in fifteen
+#     6-12 MiB; one in three is one of two files shared by both schools, so the hub's chunk store
+#     deduplicates; a cut upload is rerun, up to 3 tries, which resumes it), a
 #     tally file, a text reflection, submit; and "resubmit" of a submission decided not-yet
 #     (keeping the parts that met) with a new reflection; one submission in eight is withdrawn
 #     right after it is submitted, racing the assessor. A failed call abandons that submission.
@@ -24,15 +25,20 @@
 #     (a catalog change for both schools; later submissions are bound to it).
 # Sync runs throughout (fast reconnect settings, as t_chunk_kill.sh).
 #
-# After the loop the workload stops, every daemon is stopped cleanly (SIGTERM, exit 0) and started
-# again, sync converges (bounded waits), and then, daemons stopped:
+# During the loop a daemon that died by itself fails the test. After it the workload stops, every
+# daemon is stopped cleanly (SIGTERM, exit 0); no daemon log holds an ERROR, a refused peer or
+# change set, or a sanitizer report; they start again, sync converges (bounded waits), each
+# school's status shows no lag, no temporary or partial file is left, and then, daemons stopped:
 #   - every acknowledged event (by type and entity id: educator, submission, evidence, submit,
-#     review claim/score/decide, award) exists at its school and at the hub: at least as many
+#     withdraw, review claim/score/decide, award; catalog versions at both schools too) exists
+#     at its school and at the hub: at least as many
 #     times as it was acknowledged ("lost" otherwise) and at most as many as it was tried ("dup");
 #   - every acknowledged evidence file is in the evidence projection with its hash at the school
 #     and the hub, and `cairnd blob-cat` there gives bytes equal to the source whose file hash is
 #     the manifest hash; every chunk file at every node hashes to its name;
 #   - `cairnd rebuild` on a copy of each node's data dir reports projections equal to the live ones;
+#   - each school's submissions, evidence and awards are the same rows at the school and the hub,
+#     and an awarded submission has exactly one award;
 #   - `cairnd state-hash` agrees between the hub and each school for catalog and its partition.
 # It ends with one summary line: kills per victim kind, acked events, lost, dup, files, bad hashes.
 source "$(dirname "$0")/chunk_lib.sh"
