@@ -12,25 +12,33 @@
 # "try", so an unacknowledged call that the daemon committed anyway is allowed, never required):
 #   kiosk-a, kiosk-b: the staff-room kiosk's calls at each school (A's on the local socket, B's
 #     from a paired LAN device through the secure channel): educator add, submission start,
-#     evidence add (a video of 1 KiB to 3 MiB, some over 1 MiB so several chunks; one in three
-#     is one of two files shared by both schools, so the hub's chunk store deduplicates), a
+#     evidence add (a video of 1 KiB to 3 MiB, some over 1 MiB so several chunks, one in fifteen
+#     6-12 MiB; one in three is one of two files shared by both schools, so the hub's chunk store
+#     deduplicates; a cut upload is rerun, up to 3 tries, which resumes it), a
 #     tally file, a text reflection, submit; and "resubmit" of a submission decided not-yet
-#     (keeping the parts that met) with a new reflection. A failed call abandons that submission.
+#     (keeping the parts that met) with a new reflection; one submission in eight is withdrawn
+#     right after it is submitted, racing the assessor. A failed call abandons that submission.
 #   assessor: at the hub, claims the oldest queued submission, scores every part and decides:
 #     a first attempt is "not yet" half the time, otherwise "meets" and the award is issued.
 #   usb: now and then a bundle exported at a school and imported at the hub, and one from the hub
-#     imported at the school.
+#     imported at the school; every fifth round the hub publishes a new version of wait-time
+#     (a catalog change for both schools; later submissions are bound to it).
 # Sync runs throughout (fast reconnect settings, as t_chunk_kill.sh).
 #
-# After the loop the workload stops, every daemon is stopped cleanly (SIGTERM, exit 0) and started
-# again, sync converges (bounded waits), and then, daemons stopped:
+# During the loop a daemon that died by itself fails the test. After it the workload stops, every
+# daemon is stopped cleanly (SIGTERM, exit 0); no daemon log holds an ERROR, a refused peer or
+# change set, or a sanitizer report; they start again, sync converges (bounded waits), each
+# school's status shows no lag, no temporary or partial file is left, and then, daemons stopped:
 #   - every acknowledged event (by type and entity id: educator, submission, evidence, submit,
-#     review claim/score/decide, award) exists at its school and at the hub: at least as many
+#     withdraw, review claim/score/decide, award; catalog versions at both schools too) exists
+#     at its school and at the hub: at least as many
 #     times as it was acknowledged ("lost" otherwise) and at most as many as it was tried ("dup");
 #   - every acknowledged evidence file is in the evidence projection with its hash at the school
 #     and the hub, and `cairnd blob-cat` there gives bytes equal to the source whose file hash is
 #     the manifest hash; every chunk file at every node hashes to its name;
 #   - `cairnd rebuild` on a copy of each node's data dir reports projections equal to the live ones;
+#   - each school's submissions, evidence and awards are the same rows at the school and the hub,
+#     and an awarded submission has exactly one award;
 #   - `cairnd state-hash` agrees between the hub and each school for catalog and its partition.
 # It ends with one summary line: kills per victim kind, acked events, lost, dup, files, bad hashes.
 source "$(dirname "$0")/chunk_lib.sh"
@@ -163,7 +171,13 @@ one_submission() {
     printf 'name,answers\n%s,%d\n' "$node$n" $((RANDOM % 9)) >"$T/files/$w.$n.csv"
     add_file "$w" "$node" "$sub" tally "$T/files/$w.$n.csv" || return 1
     add_text "$w" "$node" "$sub" reflection "Waited three seconds, lesson $n at $node." || return 1
-    submit "$w" "$node" "$sub"
+    submit "$w" "$node" "$sub" || return 1
+    # One in eight is withdrawn again, racing the assessor (PROTOCOL.md 11.3 (a)).
+    [ $((RANDOM % 8)) = 0 ] || return 0
+    try submission.withdraw "$sub"
+    run_client "$w" "$node" submission withdraw "$sub" || return 1
+    grep -q "$sub" "$T/led/$w.out" || return 1
+    ack submission.withdraw "$sub" "$node"
 }
 
 # resubmit_one W NODE N: the oldest not-yet submission not tried yet is resubmitted (attempt n+1
@@ -228,7 +242,7 @@ assessor_worker() {
         fi
         try review.claim "$sub"
         if ! run_client "$w" hub review claim "$sub"; then
-            grep -q "already decided" "$T/led/$w.err" && sub=""
+            grep -q "already decided\|is withdrawn" "$T/led/$w.err" && sub=""
             nap
             continue
         fi
@@ -243,7 +257,7 @@ assessor_worker() {
         done
         try review.decide "$sub"
         if ! run_client "$w" hub review decide "$sub"; then
-            grep -q "already decided" "$T/led/$w.err" && sub=""
+            grep -q "already decided\|is withdrawn" "$T/led/$w.err" && sub=""
             nap
             continue
         fi
@@ -260,7 +274,23 @@ assessor_worker() {
     echo "$decided" >"$T/led/$w.done"
 }
 
-# usb_worker: a school's bundle to the hub, or the hub's to a school, every second or so.
+# publish VERSION: the hub publishes wait-time at VERSION (a catalog change set for every school).
+publish() {
+    local k
+    catalog_variant "$1" "$T/files/catalog.$1.json"
+    for k in 1 2 3; do
+        try catalog.credential "wait-time@$1"
+        if run_client "$w" hub catalog import "$T/files/catalog.$1.json"; then
+            ack catalog.credential "wait-time@$1" hub
+            return 0
+        fi
+        stopping && return 1
+        sleep 0.5
+    done
+}
+
+# usb_worker: a school's bundle to the hub, or the hub's to a school, every second or so; every
+# fifth round instead the hub publishes a new version of wait-time.
 usb_worker() {
     local w=usb n=0 s ok=0 b from to k
     trap - EXIT
@@ -268,6 +298,10 @@ usb_worker() {
     while ! stopping; do
         n=$((n + 1))
         sleep "1.$((RANDOM % 10))"
+        if [ $((n % 5)) = 0 ]; then
+            publish $((n / 5 + 1))
+            continue
+        fi
         s=a
         [ $((RANDOM % 2)) = 0 ] && s=b
         rm -f "$T"/stick/*
@@ -384,6 +418,14 @@ for n in a b hub; do stop_node $n; done
 if grep -l "AddressSanitizer\|LeakSanitizer\|runtime error:" "$T"/*.log "$T"/led/* 2>/dev/null; then
     fail "a sanitizer report in the files above"
 fi
+# No daemon logged an ERROR or refused a peer or a change set during the whole run: a crash must
+# never make a peer's events look forged, out of order or unauthorised. (A chunk that failed its
+# hash and was fetched again is allowed, and counted.)
+if grep -hE " ERROR | refused: |change set for .* refused" "$T"/*.log >"$T/log.errors"; then
+    head -5 "$T/log.errors" >&2
+    fail "$(wc -l <"$T/log.errors") error or refusal lines in the daemon logs"
+fi
+rehashed=$(cat "$T"/*.log | grep -c "failed its hash check" || true)
 start_hub hub "$HUB_PORT"
 for s in a b; do start_school $s; done
 cat "$T"/led/*.ledger >"$T/ledger"
@@ -435,15 +477,16 @@ read -r acked lost dup unacked landed < <(awk -v A="$T/ev.a" -v B="$T/ev.b" -v H
             t = (k in tries) ? tries[k] : acks[k]
             if (t < acks[k]) t = acks[k]
             home = node[k] == "hub" ? owner[sub_of[k]] : node[k]
+            if (k ~ /^catalog\./) home = "a b"
             if (home == "") { print "no school for " k > "/dev/stderr"; lost++; continue }
-            split(home " hub", where, " ")
-            for (i = 1; i <= 2; i++) {
+            nw = split(home " hub", where, " ")
+            for (i = 1; i <= nw; i++) {
                 h = held[where[i], k] + 0
                 if (h < acks[k]) { print "LOST at " where[i] ": " k " held " h " acked " acks[k] > "/dev/stderr"; lost++ }
                 if (h > t) { print "DUP at " where[i] ": " k " held " h " tried " t > "/dev/stderr"; dup++ }
             }
             # unacknowledged calls whose event the daemon had committed (allowed, counted)
-            if (held[home, k] > acks[k]) landed += held[home, k] - acks[k]
+            if (held["hub", k] > acks[k]) landed += held["hub", k] - acks[k]
             unacked += t - acks[k]
             n += acks[k]
         }
@@ -489,7 +532,8 @@ shared=$(grep -cE "^file . [0-9a-z]+ video ($SHARED_BIG|$SHARED_SMALL) " "$T/led
 pass "$files acknowledged files ($shared of the two shared ones) intact at their school and the hub; $chunks chunk files verified"
 
 # The projections of each school's partition are the same at the school and at the hub, and every
-# awarded submission has exactly one award (a decision and its award are one transaction).
+# awarded submission has exactly one award (a decision and its award are one transaction); a
+# withdrawn one may hold a void award (a withdrawal that came first, PROTOCOL.md 11.3).
 for s in a b; do
     q="SELECT s.id, s.attempt, s.state, e.part, lower(hex(e.hash)), e.size, a.id, a.achievement
        FROM submissions s LEFT JOIN evidence e ON e.submission = s.id
@@ -501,6 +545,7 @@ for s in a b; do
         { diff "$T/proj.$s" "$T/proj.hub.$s" | head >&2; fail "school $s's projections differ at the hub"; }
     for n in $s hub; do
         odd=$(db $n "SELECT count(*) FROM submissions s WHERE s.origin = X'$(node_id $s)' AND
+            s.state != 'withdrawn' AND
             (s.state = 'awarded') != ((SELECT count(*) FROM awards a WHERE a.submission = s.id) = 1)")
         assert_eq "$odd" 0 "submissions of $s at $n whose award count does not match their state"
     done
@@ -526,5 +571,6 @@ if grep -l "AddressSanitizer\|LeakSanitizer\|runtime error:" "$T"/*.log "$T"/led
 fi
 echo "crash loop: $kills kills (hub $K_HUB, school-a $K_A, school-b $K_B, client $K_CLIENT;" \
     "+$K_STARTUP in start-up);" \
-    "$acked acked events, $lost lost, $dup dup; $files files, $badh bad hashes;" \
+    "$acked acked events, $lost lost, $dup dup; $files files, $badh bad hashes" \
+    "($rehashed chunks refetched after a failed hash check);" \
     "rebuild equal on 3 nodes; state-hash agree"
