@@ -36,7 +36,7 @@ static int arg_path(cairn_req_t *req, const char *key, char out[PATH_MAX_ARG + 1
 static cairn_bundle_node_t node_of(cairn_req_t *req)
 {
     cairn_bundle_node_t n = {req->d->store, req->d->node_pk, req->d->node_sk,
-                             req->d->cfg.role == CAIRN_ROLE_HUB};
+                             req->d->cfg.role == CAIRN_ROLE_HUB, req->d->datadir};
     return n;
 }
 

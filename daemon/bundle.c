@@ -24,6 +24,7 @@
 #include <cairn/seal.h>
 
 #include "bundle.h"
+#include "enroll.h"
 #include "fsutil.h"
 #include "store_peervec.h"
 #include "store_sync.h"
@@ -348,6 +349,12 @@ static int check_sender(const cairn_bundle_node_t *n, const uint8_t sender[CAIRN
     }
     if (n->hub && *role != CAIRN_PEER_SCHOOL) {
         snprintf(err, errlen, "bundle refused: sender %.16s… is another hub", hex);
+        return CAIRN_EDENIED;
+    }
+    /* A revoked school keeps its peers row (its events stay), so the row alone admits it: a
+     * bundle it sealed (before or after the revocation) must be refused like its sessions. */
+    if (n->hub && n->datadir != NULL && cairn_enroll_is_revoked(n->datadir, sender)) {
+        snprintf(err, errlen, "bundle refused: sender %.16s… is revoked at this hub", hex);
         return CAIRN_EDENIED;
     }
     if (!n->hub && *role != CAIRN_PEER_HUB) {

@@ -38,6 +38,9 @@ typedef struct {
     const uint8_t *pk; /* 32: our identity, the node id */
     const uint8_t *sk; /* 64 */
     bool hub;          /* our role */
+    /* our data directory, for the revocations of `cairnd enroll revoke` (DATADIR/revoked/);
+     * NULL: none are checked (unit tests) */
+    const char *datadir;
 } cairn_bundle_node_t;
 
 typedef struct {

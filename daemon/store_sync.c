@@ -340,7 +340,7 @@ int cairn_store_changeset_apply(cairn_store_t *s, const uint8_t *buf, size_t len
         for (uint32_t i = 0; i < cs.n_segments && rc == 0; i++)
             rc = apply_segment(s, &cs, &cs.segments[i], rep);
         if (rc == 0 && (rc = cairn_store_commit(s)) != 0)
-            report(rep, rc, "commit failed");
+            report(rep, rc, "commit failed: %s", cairn_strerror(rc));
         else if (rc != 0)
             cairn_store_rollback(s);
     }

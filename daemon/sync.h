@@ -32,6 +32,10 @@
 #define CAIRN_SYNC_ACK_NOW_BYTES (64u * 1024)
 /* How often a session looks for new local events to push. */
 #define CAIRN_SYNC_POLL_MS 50
+/* Connect, hello and handshake must complete within this: a peer (or a path) that stalls mid-
+ * handshake, e.g. a frame header announcing more bytes than ever come, would otherwise hold the
+ * session (and, at a school, its only link to the hub) open forever. */
+#define CAIRN_SYNC_HANDSHAKE_MS 10000
 /* Partitions one session may sync: catalog, the peer's school partition and, between a child
  * hub and its parent, every school partition the child relays. */
 #define CAIRN_SYNC_PARTS 4096

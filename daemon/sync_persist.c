@@ -39,7 +39,7 @@ int cairn_sync_persist_apply(cairn_sync_session_t *s, cairn_sync_part_t *p, cons
     if (rc == 0) {
         rc = cairn_store_commit(store);
         if (rc != 0)
-            snprintf(rep->error, sizeof rep->error, "commit failed");
+            snprintf(rep->error, sizeof rep->error, "commit failed: %s", cairn_strerror(rc));
     } else {
         cairn_store_rollback(store);
     }

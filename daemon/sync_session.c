@@ -349,6 +349,8 @@ static void on_timer(uv_timer_t *t)
     if (s->closing)
         return;
     s->ticks++;
+    if (s->phase != P_OPEN && uv_now(s->d->loop) - s->started_ms > CAIRN_SYNC_HANDSHAKE_MS)
+        return fail(s, "no handshake with %s within %u s", s->peer, CAIRN_SYNC_HANDSHAKE_MS / 1000);
     if (s->ops->tick != NULL && s->phase == P_OPEN) {
         const char *why = s->ops->tick(s);
         if (why != NULL) {
@@ -535,14 +537,45 @@ static bool clear_refusal(cairn_sync_session_t *s, const uint8_t *f, size_t len)
     return found;
 }
 
+/* A clear hello (or its reply) is not authenticated, so it is held to its exact form (PROTOCOL.md
+ * 8.2): "v" = 1 and no key but the allowed ones. Otherwise a tampered hello that lost its "v"
+ * would still be taken. NULL, or what is wrong. */
+static const char *hello_form(const msgpack_object *m, const char *const *allowed, size_t n)
+{
+    uint64_t v = 0;
+    if (cairn_mp_get_u64(m, "v", &v) != 0)
+        return "a hello without a version";
+    if (v != 1)
+        return "a hello for another protocol version";
+    for (uint32_t i = 0; i < m->via.map.size; i++) {
+        const msgpack_object *k = &m->via.map.ptr[i].key;
+        bool known = false;
+        for (size_t j = 0; j < n && !known && k->type == MSGPACK_OBJECT_STR; j++)
+            known = strlen(allowed[j]) == k->via.str.size &&
+                    memcmp(allowed[j], k->via.str.ptr, k->via.str.size) == 0;
+        if (!known)
+            return "a hello with an unknown field";
+    }
+    return NULL;
+}
+
 static void handle_hello(cairn_sync_session_t *s, const uint8_t *f, size_t len)
 {
+    static const char *const hello_keys[] = {"v", "token"};
+    static const char *const reply_keys[] = {"v", "ok", "error"};
     cairn_mp_doc_t doc;
     if (cairn_mp_decode(f, len, &cairn_sync_msg_limits, &doc) != 0)
         return fail(s, "%s sent a bad hello", s->peer);
     const msgpack_object *m = &doc.root;
     int rc = 0;
-    if (s->initiator) {
+    const char *bad = s->initiator ? hello_form(m, reply_keys, 3) : hello_form(m, hello_keys, 2);
+    if (bad != NULL) {
+        if (!s->initiator) {
+            cairn_log_warn("sync %s: refused before the handshake: %s", s->peer, bad);
+            send_clear(s, 0, bad);
+        }
+        fail(s, "%s sent %s", s->peer, bad);
+    } else if (s->initiator) {
         bool ok = false;
         const char *e = "no reason given";
         size_t elen = strlen(e);

@@ -39,7 +39,7 @@ static void node_open(node_t *n, bool hub)
 
 static cairn_bundle_node_t bn(node_t *n)
 {
-    cairn_bundle_node_t b = {n->f->store, n->pk, n->sk, n->hub};
+    cairn_bundle_node_t b = {n->f->store, n->pk, n->sk, n->hub, NULL};
     return b;
 }
 
