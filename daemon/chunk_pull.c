@@ -16,8 +16,6 @@
 
 #include <sqlite3.h>
 
-#include <sodium.h>
-
 #include <cairn/err.h>
 
 #include "blob_partial.h"
@@ -40,11 +38,6 @@ chunk_pull_t *cairn_chunk_pull_new(cairn_sync_session_t *s)
     chunk_pull_t *p = calloc(1, sizeof *p);
     if (p == NULL)
         return NULL;
-    p->hashers = aligned_alloc(64, CAIRN_CHUNK_SLOTS * sizeof *p->hashers);
-    if (p->hashers == NULL) {
-        free(p);
-        return NULL;
-    }
     p->s = s;
     p->d = s->d;
     p->plan_changes = -1;
@@ -57,7 +50,6 @@ chunk_pull_t *cairn_chunk_pull_new(cairn_sync_session_t *s)
 
 static void pull_free(chunk_pull_t *p)
 {
-    free(p->hashers);
     cairn_manifest_free(&p->cur);
     free(p->files);
     free(p->unavailable);
@@ -172,7 +164,7 @@ static void start_adopt(chunk_pull_t *p, int i)
     if (rc == 0) {
         a->p = p;
         a->slot = i;
-        rc = cairn_blobs_partial_adopt(p->d->blobs, &sl->hash, sl->len, true, adopt_done, a);
+        rc = cairn_blobs_partial_adopt(p->d->blobs, &sl->hash, sl->len, false, adopt_done, a);
     }
     if (rc != 0) {
         free(a);
@@ -184,32 +176,6 @@ static void start_adopt(chunk_pull_t *p, int i)
     }
     sl->adopting = true;
     p->pending++;
-}
-
-/* Hashes the have bytes already in a resumed partial file (up to one chunk, read once). On a read
- * error the partial is emptied: it is simply fetched again. */
-static void hash_prefix(pull_slot_t *sl)
-{
-    enum { BLOCK = 64 * 1024 };
-    uint8_t *buf = sl->have > 0 ? malloc(BLOCK) : NULL;
-    uint64_t off = 0;
-    while (buf != NULL && off < sl->have) {
-        size_t want = sl->have - off < BLOCK ? (size_t)(sl->have - off) : BLOCK;
-        ssize_t n = pread(sl->fd, buf, want, (off_t)off);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            break;
-        cairn_hasher_update(sl->hasher, buf, (size_t)n);
-        off += (uint64_t)n;
-    }
-    free(buf);
-    if (off != sl->have) {
-        cairn_hasher_init(sl->hasher);
-        sl->have = sl->asked = 0;
-        if (ftruncate(sl->fd, 0) != 0)
-            cairn_log_warn("sync: cannot empty a partial chunk file: %s", strerror(errno));
-    }
 }
 
 /* Opens a slot for chunk i of the current file, resuming its partial file. */
@@ -232,24 +198,10 @@ static void open_slot(chunk_pull_t *p, pull_slot_t *sl, uint32_t i)
     sl->len = len;
     sl->have = sl->asked = have;
     sl->fd = fd;
-    sl->hasher = &p->hashers[sl - p->slots];
-    cairn_hasher_init(sl->hasher);
-    hash_prefix(sl);
     if (sl->have > 0)
         p->d->chunks->c.cuts_resumed++;
-    if (sl->have == len) { /* whole already (a crash before adoption): check it like any other */
-        cairn_hash_t got;
-        cairn_hasher_final(sl->hasher, &got);
-        if (sodium_memcmp(got.b, h->b, CAIRN_HASH_LEN) == 0) {
-            start_adopt(p, (int)(sl - p->slots));
-        } else {
-            cairn_hasher_init(sl->hasher);
-            sl->have = sl->asked = 0;
-            if (ftruncate(sl->fd, 0) != 0)
-                cairn_log_warn("sync: cannot empty a partial chunk file: %s", strerror(errno));
-            p->d->chunks->c.chunks_bad++;
-        }
-    }
+    if (sl->have == len) /* whole already (a crash before adoption): verified like any other */
+        start_adopt(p, (int)(sl - p->slots));
 }
 
 /* Opens slots for the next chunks of the current file that nobody has or fetches. */
@@ -286,9 +238,14 @@ static void open_slots(chunk_pull_t *p)
     }
 }
 
-/* Asks for more of the open slots' chunks while the window allows. */
+/* Asks for more of the open slots' chunks while the window allows. Only once a whole range
+ * (CAIRN_CHUNK_WANT_MAX, or the window when it is smaller) is free: one cwant per piece arriving
+ * would cost both sides a sealed message each 64 KiB. */
 static void ask(chunk_pull_t *p)
 {
+    uint64_t step = p->window < CAIRN_CHUNK_WANT_MAX ? p->window : CAIRN_CHUNK_WANT_MAX;
+    if (p->outstanding + step > p->window)
+        return;
     for (int k = 0; k < CAIRN_CHUNK_SLOTS; k++) {
         pull_slot_t *sl = &p->slots[k];
         while (sl->active && !sl->adopting && sl->asked < sl->len && p->outstanding < p->window) {
@@ -452,33 +409,14 @@ int cairn_chunk_pull_data(chunk_pull_t *p, const cairn_hash_t *h, uint64_t off, 
         }
         done += (size_t)n;
     }
-    cairn_hasher_update(sl->hasher, data, len);
     sl->have += len;
     p->received += len;
     p->outstanding -= len;
     p->d->chunks->c.bytes_received += len;
-    if (sl->have == sl->len) {
-        cairn_hash_t got;
-        cairn_hasher_final(sl->hasher, &got);
-        if (sodium_memcmp(got.b, h->b, CAIRN_HASH_LEN) == 0) {
-            start_adopt(p, (int)(sl - p->slots));
-        } else {
-            /* Never adopted: the bytes are dropped and the chunk fetched again from 0. */
-            char hex[CAIRN_HASH_HEX_LEN + 1];
-            cairn_hash_hex(h, hex);
-            cairn_log_warn("sync %s: chunk %.16s... failed its hash check; not stored, fetched "
-                           "again",
-                           p->s->peer, hex);
-            close(sl->fd);
-            sl->fd = -1;
-            cairn_blobs_partial_remove(p->d->blobs, &sl->hash);
-            cairn_chunk_state_release(p->d->chunks, &sl->hash);
-            sl->active = false;
-            p->d->chunks->c.chunks_bad++;
-            p->bad++;
-            p->skipped++;
-        }
-    }
+    /* Whole: hashed, fsync'd and renamed on the thread pool, so the loop thread only decrypts and
+     * writes (the hash is the hub's largest cost per byte after the channel). */
+    if (sl->have == sl->len)
+        start_adopt(p, (int)(sl - p->slots));
     cairn_chunk_pull_fill(p);
     return 0;
 }

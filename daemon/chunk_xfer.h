@@ -31,7 +31,6 @@ typedef struct {
     uint32_t len;
     uint64_t have, asked; /* bytes in the partial file; bytes asked for (from 0) */
     int fd;
-    cairn_hasher_t *hasher; /* over the have bytes, as written (64-byte aligned, see chunk.h) */
 } pull_slot_t;
 
 typedef struct chunk_pull {
@@ -49,9 +48,8 @@ typedef struct chunk_pull {
     uint64_t cur_held;
     uint64_t retry_at_ms; /* when chunks were skipped: look at the file again then */
     pull_slot_t slots[CAIRN_CHUNK_SLOTS];
-    cairn_hasher_t *hashers; /* CAIRN_CHUNK_SLOTS, aligned_alloc'd: one per slot */
-    uint64_t outstanding;    /* bytes asked and not received */
-    uint64_t window;         /* the current limit on outstanding (CAIRN_CHUNK_WINDOW_MIN..) */
+    uint64_t outstanding; /* bytes asked and not received */
+    uint64_t window;      /* the current limit on outstanding (CAIRN_CHUNK_WINDOW_MIN..) */
     uint64_t rate_at_ms, rate_bytes, received; /* for the window: bytes received, when sampled */
     bool busy;                                 /* asked for something since the last sample */
     cairn_hash_t *unavailable;                 /* files the peer cannot send (this session) */
