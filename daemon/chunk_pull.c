@@ -25,8 +25,12 @@
 
 #define REPLAN_IDLE_MS 1000
 #define RETRY_SKIPPED_MS 500
-/* A file whose chunks fail their hash this often in one session is left for the next one. */
+/* A file whose chunks fail their hash this often is left alone for UNAVAILABLE_LONG_MS. */
 #define BAD_CHUNKS_MAX 3
+/* A file the peer lacks a chunk of is asked for again after this long: a region relaying a
+ * school's file to its parent gets it chunk by chunk (PROTOCOL.md 8.3, three tiers). */
+#define UNAVAILABLE_LACK_MS 2000u
+#define UNAVAILABLE_LONG_MS 60000u
 
 typedef struct {
     chunk_pull_t *p;
@@ -78,24 +82,52 @@ void cairn_chunk_pull_detach(chunk_pull_t *p)
         pull_free(p);
 }
 
-static bool is_unavailable(const chunk_pull_t *p, const cairn_hash_t *f)
+static pull_later_t *find_later(const chunk_pull_t *p, const cairn_hash_t *f)
 {
     for (size_t i = 0; i < p->nunavailable; i++) {
-        if (memcmp(p->unavailable[i].b, f->b, CAIRN_HASH_LEN) == 0)
-            return true;
+        if (memcmp(p->unavailable[i].file.b, f->b, CAIRN_HASH_LEN) == 0)
+            return &p->unavailable[i];
     }
-    return false;
+    return NULL;
 }
 
-static void mark_unavailable(chunk_pull_t *p, const cairn_hash_t *f)
+static bool is_unavailable(const chunk_pull_t *p, const cairn_hash_t *f)
 {
-    if (is_unavailable(p, f))
-        return;
-    cairn_hash_t *n = realloc(p->unavailable, (p->nunavailable + 1) * sizeof *n);
-    if (n == NULL)
-        return;
-    p->unavailable = n;
-    p->unavailable[p->nunavailable++] = *f;
+    const pull_later_t *l = find_later(p, f);
+    return l != NULL && uv_now(p->d->loop) < l->until_ms;
+}
+
+/* Leaves file f alone for delay_ms; returns true when it was not left alone already (log it). */
+static bool mark_unavailable(chunk_pull_t *p, const cairn_hash_t *f, uint64_t delay_ms)
+{
+    pull_later_t *l = find_later(p, f);
+    bool fresh = l == NULL;
+    if (l == NULL) {
+        pull_later_t *n = realloc(p->unavailable, (p->nunavailable + 1) * sizeof *n);
+        if (n == NULL)
+            return true;
+        p->unavailable = n;
+        l = &p->unavailable[p->nunavailable++];
+        l->file = *f;
+    }
+    l->until_ms = uv_now(p->d->loop) + delay_ms;
+    l->replanned = false;
+    return fresh;
+}
+
+/* Has a file's wait ended since the plan was last made? (Then plan again: it may be there.) */
+static bool retry_due(chunk_pull_t *p)
+{
+    uint64_t now = uv_now(p->d->loop);
+    bool due = false;
+    for (size_t i = 0; i < p->nunavailable; i++) {
+        pull_later_t *l = &p->unavailable[i];
+        if (l->until_ms <= now && !l->replanned) {
+            l->replanned = true;
+            due = true;
+        }
+    }
+    return due;
 }
 
 static void send_stat(chunk_pull_t *p, bool done)
@@ -117,7 +149,7 @@ static bool next_file(chunk_pull_t *p)
         if (cairn_chunk_plan_manifest(p->d, &f, &m) != 0) {
             cairn_log_warn("sync %s: no manifest for evidence file %.16s...; skipped", p->s->peer,
                            hex);
-            mark_unavailable(p, &f);
+            mark_unavailable(p, &f, UNAVAILABLE_LONG_MS);
             continue;
         }
         p->cur = m;
@@ -146,6 +178,7 @@ static void replan(chunk_pull_t *p)
     p->planned = true;
     p->plan_gen = p->d->chunks->plan_gen;
     p->plan_changes = (int64_t)sqlite3_total_changes64(cairn_store_db(p->d->store));
+    p->plan_parts = p->s->nparts;
     p->replan_after_ms = uv_now(p->d->loop) + REPLAN_IDLE_MS;
     if (cairn_chunk_plan_files(p->d, p->s, &p->files, &p->nfiles) != 0)
         cairn_log_warn("sync %s: cannot list the evidence to fetch", p->s->peer);
@@ -277,11 +310,16 @@ static void finish_file(chunk_pull_t *p)
 {
     char hex[CAIRN_HASH_HEX_LEN + 1];
     cairn_hash_hex(&p->cur.file_hash, hex);
-    if (p->cur_unavailable || p->bad >= BAD_CHUNKS_MAX) {
-        cairn_log_warn("sync %s: evidence file %.16s... left for a later session (%s)", p->s->peer,
-                       hex,
-                       p->cur_unavailable ? "the peer lacks a chunk" : "chunks failed their hash");
-        mark_unavailable(p, &p->cur.file_hash);
+    if (p->cur_unavailable) {
+        /* Normal while a relaying region is still receiving the file from its school. */
+        if (mark_unavailable(p, &p->cur.file_hash, UNAVAILABLE_LACK_MS))
+            cairn_log_info("sync %s: evidence file %.16s... waits: the peer lacks a chunk of it "
+                           "(asked again every %u s)",
+                           p->s->peer, hex, UNAVAILABLE_LACK_MS / 1000);
+    } else if (p->bad >= BAD_CHUNKS_MAX) {
+        cairn_log_warn("sync %s: evidence file %.16s... left for %u s (chunks failed their hash)",
+                       p->s->peer, hex, UNAVAILABLE_LONG_MS / 1000);
+        mark_unavailable(p, &p->cur.file_hash, UNAVAILABLE_LONG_MS);
     } else if (p->skipped > 0) {
         if (uv_now(p->d->loop) < p->retry_at_ms)
             return;
@@ -301,7 +339,7 @@ static void finish_file(chunk_pull_t *p)
         if (rc != 0) {
             cairn_log_error("sync %s: cannot store the manifest of %.16s...: %s", p->s->peer, hex,
                             cairn_strerror(rc));
-            mark_unavailable(p, &p->cur.file_hash);
+            mark_unavailable(p, &p->cur.file_hash, UNAVAILABLE_LONG_MS);
         } else {
             p->d->chunks->c.files_complete++;
             p->cur_held = p->cur.size;
@@ -372,6 +410,10 @@ void cairn_chunk_pull_tick(chunk_pull_t *p)
     } else if (!p->has_cur && p->next_file >= p->nfiles && now >= p->replan_after_ms &&
                (int64_t)sqlite3_total_changes64(cairn_store_db(p->d->store)) != p->plan_changes) {
         replan(p);
+    } else if (p->planned && p->s->nparts != p->plan_parts) {
+        replan(p); /* a child hub opened a school partition in this session (three tiers) */
+    } else if (!p->has_cur && p->next_file >= p->nfiles && retry_due(p)) {
+        replan(p); /* a file the peer lacked may be there now */
     } else if (!p->has_cur && p->next_file >= p->nfiles && now >= p->replan_after_ms + 10000) {
         replan(p); /* now and then even without changes: a chunk may have been purged */
     }

@@ -33,6 +33,13 @@ typedef struct {
     int fd;
 } pull_slot_t;
 
+/* A file this session leaves alone until until_ms (the peer lacks a chunk, chunks failed). */
+typedef struct {
+    cairn_hash_t file;
+    uint64_t until_ms;
+    bool replanned; /* the plan was made again since until_ms passed */
+} pull_later_t;
+
 typedef struct chunk_pull {
     cairn_sync_session_t *s; /* NULL once the session is gone (adoptions may still run) */
     cairn_daemon_t *d;
@@ -42,6 +49,7 @@ typedef struct chunk_pull {
     bool planned;
     uint64_t plan_gen, replan_after_ms;
     int64_t plan_changes;
+    int plan_parts;       /* the session's partition count when planned: one added, plan again */
     cairn_manifest_t cur; /* the file being fetched */
     bool has_cur, cur_unavailable;
     uint32_t cursor, skipped, bad;
@@ -52,7 +60,7 @@ typedef struct chunk_pull {
     uint64_t window;      /* the current limit on outstanding (CAIRN_CHUNK_WINDOW_MIN..) */
     uint64_t rate_at_ms, rate_bytes, received; /* for the window: bytes received, when sampled */
     bool busy;                                 /* asked for something since the last sample */
-    cairn_hash_t *unavailable;                 /* files the peer cannot send (this session) */
+    pull_later_t *unavailable;                 /* files the peer cannot send now */
     size_t nunavailable;
     bool space_logged;
 } chunk_pull_t;
