@@ -5,7 +5,8 @@
  * Order: files of submissions an assessor prioritized (`cairn evidence prioritize`, most recent
  * first), then every other file oldest first (by the hlc of its evidence). A file is a candidate
  * when its submission's partition is one this session syncs, its manifest is not stored here yet
- * (a stored manifest means every chunk is here: the file is complete) and it was not purged.
+ * (a stored manifest means every chunk is here: the file is complete), it was not purged and its
+ * submission is not withdrawn (partial_sweep.c applies the same rules to partial files).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -29,7 +30,7 @@
 static const char files_sql[] =
     "SELECT e.hash, s.origin, p.at FROM evidence e JOIN submissions s ON s.id = e.submission"
     " LEFT JOIN evidence_priority p ON p.submission = e.submission"
-    " WHERE e.type = 'file' AND length(e.hash) = 32"
+    " WHERE e.type = 'file' AND length(e.hash) = 32 AND s.state != 'withdrawn'"
     " AND e.hash NOT IN (SELECT hash FROM evidence_purged)"
     " ORDER BY p.at IS NULL, p.at DESC, e.hlc";
 

@@ -16,8 +16,6 @@
 
 #include <sqlite3.h>
 
-#include <sodium.h>
-
 #include <cairn/err.h>
 
 #include "blob_partial.h"
@@ -27,8 +25,12 @@
 
 #define REPLAN_IDLE_MS 1000
 #define RETRY_SKIPPED_MS 500
-/* A file whose chunks fail their hash this often in one session is left for the next one. */
+/* A file whose chunks fail their hash this often is left alone for UNAVAILABLE_LONG_MS. */
 #define BAD_CHUNKS_MAX 3
+/* A file the peer lacks a chunk of is asked for again after this long: a region relaying a
+ * school's file to its parent gets it chunk by chunk (PROTOCOL.md 8.3, three tiers). */
+#define UNAVAILABLE_LACK_MS 2000u
+#define UNAVAILABLE_LONG_MS 60000u
 
 typedef struct {
     chunk_pull_t *p;
@@ -40,11 +42,6 @@ chunk_pull_t *cairn_chunk_pull_new(cairn_sync_session_t *s)
     chunk_pull_t *p = calloc(1, sizeof *p);
     if (p == NULL)
         return NULL;
-    p->hashers = aligned_alloc(64, CAIRN_CHUNK_SLOTS * sizeof *p->hashers);
-    if (p->hashers == NULL) {
-        free(p);
-        return NULL;
-    }
     p->s = s;
     p->d = s->d;
     p->plan_changes = -1;
@@ -57,7 +54,6 @@ chunk_pull_t *cairn_chunk_pull_new(cairn_sync_session_t *s)
 
 static void pull_free(chunk_pull_t *p)
 {
-    free(p->hashers);
     cairn_manifest_free(&p->cur);
     free(p->files);
     free(p->unavailable);
@@ -86,24 +82,52 @@ void cairn_chunk_pull_detach(chunk_pull_t *p)
         pull_free(p);
 }
 
-static bool is_unavailable(const chunk_pull_t *p, const cairn_hash_t *f)
+static pull_later_t *find_later(const chunk_pull_t *p, const cairn_hash_t *f)
 {
     for (size_t i = 0; i < p->nunavailable; i++) {
-        if (memcmp(p->unavailable[i].b, f->b, CAIRN_HASH_LEN) == 0)
-            return true;
+        if (memcmp(p->unavailable[i].file.b, f->b, CAIRN_HASH_LEN) == 0)
+            return &p->unavailable[i];
     }
-    return false;
+    return NULL;
 }
 
-static void mark_unavailable(chunk_pull_t *p, const cairn_hash_t *f)
+static bool is_unavailable(const chunk_pull_t *p, const cairn_hash_t *f)
 {
-    if (is_unavailable(p, f))
-        return;
-    cairn_hash_t *n = realloc(p->unavailable, (p->nunavailable + 1) * sizeof *n);
-    if (n == NULL)
-        return;
-    p->unavailable = n;
-    p->unavailable[p->nunavailable++] = *f;
+    const pull_later_t *l = find_later(p, f);
+    return l != NULL && uv_now(p->d->loop) < l->until_ms;
+}
+
+/* Leaves file f alone for delay_ms; returns true when it was not left alone already (log it). */
+static bool mark_unavailable(chunk_pull_t *p, const cairn_hash_t *f, uint64_t delay_ms)
+{
+    pull_later_t *l = find_later(p, f);
+    bool fresh = l == NULL;
+    if (l == NULL) {
+        pull_later_t *n = realloc(p->unavailable, (p->nunavailable + 1) * sizeof *n);
+        if (n == NULL)
+            return true;
+        p->unavailable = n;
+        l = &p->unavailable[p->nunavailable++];
+        l->file = *f;
+    }
+    l->until_ms = uv_now(p->d->loop) + delay_ms;
+    l->replanned = false;
+    return fresh;
+}
+
+/* Has a file's wait ended since the plan was last made? (Then plan again: it may be there.) */
+static bool retry_due(chunk_pull_t *p)
+{
+    uint64_t now = uv_now(p->d->loop);
+    bool due = false;
+    for (size_t i = 0; i < p->nunavailable; i++) {
+        pull_later_t *l = &p->unavailable[i];
+        if (l->until_ms <= now && !l->replanned) {
+            l->replanned = true;
+            due = true;
+        }
+    }
+    return due;
 }
 
 static void send_stat(chunk_pull_t *p, bool done)
@@ -125,7 +149,7 @@ static bool next_file(chunk_pull_t *p)
         if (cairn_chunk_plan_manifest(p->d, &f, &m) != 0) {
             cairn_log_warn("sync %s: no manifest for evidence file %.16s...; skipped", p->s->peer,
                            hex);
-            mark_unavailable(p, &f);
+            mark_unavailable(p, &f, UNAVAILABLE_LONG_MS);
             continue;
         }
         p->cur = m;
@@ -154,6 +178,7 @@ static void replan(chunk_pull_t *p)
     p->planned = true;
     p->plan_gen = p->d->chunks->plan_gen;
     p->plan_changes = (int64_t)sqlite3_total_changes64(cairn_store_db(p->d->store));
+    p->plan_parts = p->s->nparts;
     p->replan_after_ms = uv_now(p->d->loop) + REPLAN_IDLE_MS;
     if (cairn_chunk_plan_files(p->d, p->s, &p->files, &p->nfiles) != 0)
         cairn_log_warn("sync %s: cannot list the evidence to fetch", p->s->peer);
@@ -172,7 +197,7 @@ static void start_adopt(chunk_pull_t *p, int i)
     if (rc == 0) {
         a->p = p;
         a->slot = i;
-        rc = cairn_blobs_partial_adopt(p->d->blobs, &sl->hash, sl->len, true, adopt_done, a);
+        rc = cairn_blobs_partial_adopt(p->d->blobs, &sl->hash, sl->len, false, adopt_done, a);
     }
     if (rc != 0) {
         free(a);
@@ -184,32 +209,6 @@ static void start_adopt(chunk_pull_t *p, int i)
     }
     sl->adopting = true;
     p->pending++;
-}
-
-/* Hashes the have bytes already in a resumed partial file (up to one chunk, read once). On a read
- * error the partial is emptied: it is simply fetched again. */
-static void hash_prefix(pull_slot_t *sl)
-{
-    enum { BLOCK = 64 * 1024 };
-    uint8_t *buf = sl->have > 0 ? malloc(BLOCK) : NULL;
-    uint64_t off = 0;
-    while (buf != NULL && off < sl->have) {
-        size_t want = sl->have - off < BLOCK ? (size_t)(sl->have - off) : BLOCK;
-        ssize_t n = pread(sl->fd, buf, want, (off_t)off);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            break;
-        cairn_hasher_update(sl->hasher, buf, (size_t)n);
-        off += (uint64_t)n;
-    }
-    free(buf);
-    if (off != sl->have) {
-        cairn_hasher_init(sl->hasher);
-        sl->have = sl->asked = 0;
-        if (ftruncate(sl->fd, 0) != 0)
-            cairn_log_warn("sync: cannot empty a partial chunk file: %s", strerror(errno));
-    }
 }
 
 /* Opens a slot for chunk i of the current file, resuming its partial file. */
@@ -232,24 +231,10 @@ static void open_slot(chunk_pull_t *p, pull_slot_t *sl, uint32_t i)
     sl->len = len;
     sl->have = sl->asked = have;
     sl->fd = fd;
-    sl->hasher = &p->hashers[sl - p->slots];
-    cairn_hasher_init(sl->hasher);
-    hash_prefix(sl);
     if (sl->have > 0)
         p->d->chunks->c.cuts_resumed++;
-    if (sl->have == len) { /* whole already (a crash before adoption): check it like any other */
-        cairn_hash_t got;
-        cairn_hasher_final(sl->hasher, &got);
-        if (sodium_memcmp(got.b, h->b, CAIRN_HASH_LEN) == 0) {
-            start_adopt(p, (int)(sl - p->slots));
-        } else {
-            cairn_hasher_init(sl->hasher);
-            sl->have = sl->asked = 0;
-            if (ftruncate(sl->fd, 0) != 0)
-                cairn_log_warn("sync: cannot empty a partial chunk file: %s", strerror(errno));
-            p->d->chunks->c.chunks_bad++;
-        }
-    }
+    if (sl->have == len) /* whole already (a crash before adoption): verified like any other */
+        start_adopt(p, (int)(sl - p->slots));
 }
 
 /* Opens slots for the next chunks of the current file that nobody has or fetches. */
@@ -286,9 +271,14 @@ static void open_slots(chunk_pull_t *p)
     }
 }
 
-/* Asks for more of the open slots' chunks while the window allows. */
+/* Asks for more of the open slots' chunks while the window allows. Only once a whole range
+ * (CAIRN_CHUNK_WANT_MAX, or the window when it is smaller) is free: one cwant per piece arriving
+ * would cost both sides a sealed message each 64 KiB. */
 static void ask(chunk_pull_t *p)
 {
+    uint64_t step = p->window < CAIRN_CHUNK_WANT_MAX ? p->window : CAIRN_CHUNK_WANT_MAX;
+    if (p->outstanding + step > p->window)
+        return;
     for (int k = 0; k < CAIRN_CHUNK_SLOTS; k++) {
         pull_slot_t *sl = &p->slots[k];
         while (sl->active && !sl->adopting && sl->asked < sl->len && p->outstanding < p->window) {
@@ -320,11 +310,16 @@ static void finish_file(chunk_pull_t *p)
 {
     char hex[CAIRN_HASH_HEX_LEN + 1];
     cairn_hash_hex(&p->cur.file_hash, hex);
-    if (p->cur_unavailable || p->bad >= BAD_CHUNKS_MAX) {
-        cairn_log_warn("sync %s: evidence file %.16s... left for a later session (%s)", p->s->peer,
-                       hex,
-                       p->cur_unavailable ? "the peer lacks a chunk" : "chunks failed their hash");
-        mark_unavailable(p, &p->cur.file_hash);
+    if (p->cur_unavailable) {
+        /* Normal while a relaying region is still receiving the file from its school. */
+        if (mark_unavailable(p, &p->cur.file_hash, UNAVAILABLE_LACK_MS))
+            cairn_log_info("sync %s: evidence file %.16s... waits: the peer lacks a chunk of it "
+                           "(asked again every %u s)",
+                           p->s->peer, hex, UNAVAILABLE_LACK_MS / 1000);
+    } else if (p->bad >= BAD_CHUNKS_MAX) {
+        cairn_log_warn("sync %s: evidence file %.16s... left for %u s (chunks failed their hash)",
+                       p->s->peer, hex, UNAVAILABLE_LONG_MS / 1000);
+        mark_unavailable(p, &p->cur.file_hash, UNAVAILABLE_LONG_MS);
     } else if (p->skipped > 0) {
         if (uv_now(p->d->loop) < p->retry_at_ms)
             return;
@@ -344,7 +339,7 @@ static void finish_file(chunk_pull_t *p)
         if (rc != 0) {
             cairn_log_error("sync %s: cannot store the manifest of %.16s...: %s", p->s->peer, hex,
                             cairn_strerror(rc));
-            mark_unavailable(p, &p->cur.file_hash);
+            mark_unavailable(p, &p->cur.file_hash, UNAVAILABLE_LONG_MS);
         } else {
             p->d->chunks->c.files_complete++;
             p->cur_held = p->cur.size;
@@ -415,6 +410,10 @@ void cairn_chunk_pull_tick(chunk_pull_t *p)
     } else if (!p->has_cur && p->next_file >= p->nfiles && now >= p->replan_after_ms &&
                (int64_t)sqlite3_total_changes64(cairn_store_db(p->d->store)) != p->plan_changes) {
         replan(p);
+    } else if (p->planned && p->s->nparts != p->plan_parts) {
+        replan(p); /* a child hub opened a school partition in this session (three tiers) */
+    } else if (!p->has_cur && p->next_file >= p->nfiles && retry_due(p)) {
+        replan(p); /* a file the peer lacked may be there now */
     } else if (!p->has_cur && p->next_file >= p->nfiles && now >= p->replan_after_ms + 10000) {
         replan(p); /* now and then even without changes: a chunk may have been purged */
     }
@@ -452,33 +451,14 @@ int cairn_chunk_pull_data(chunk_pull_t *p, const cairn_hash_t *h, uint64_t off, 
         }
         done += (size_t)n;
     }
-    cairn_hasher_update(sl->hasher, data, len);
     sl->have += len;
     p->received += len;
     p->outstanding -= len;
     p->d->chunks->c.bytes_received += len;
-    if (sl->have == sl->len) {
-        cairn_hash_t got;
-        cairn_hasher_final(sl->hasher, &got);
-        if (sodium_memcmp(got.b, h->b, CAIRN_HASH_LEN) == 0) {
-            start_adopt(p, (int)(sl - p->slots));
-        } else {
-            /* Never adopted: the bytes are dropped and the chunk fetched again from 0. */
-            char hex[CAIRN_HASH_HEX_LEN + 1];
-            cairn_hash_hex(h, hex);
-            cairn_log_warn("sync %s: chunk %.16s... failed its hash check; not stored, fetched "
-                           "again",
-                           p->s->peer, hex);
-            close(sl->fd);
-            sl->fd = -1;
-            cairn_blobs_partial_remove(p->d->blobs, &sl->hash);
-            cairn_chunk_state_release(p->d->chunks, &sl->hash);
-            sl->active = false;
-            p->d->chunks->c.chunks_bad++;
-            p->bad++;
-            p->skipped++;
-        }
-    }
+    /* Whole: hashed, fsync'd and renamed on the thread pool, so the loop thread only decrypts and
+     * writes (the hash is the hub's largest cost per byte after the channel). */
+    if (sl->have == sl->len)
+        start_adopt(p, (int)(sl - p->slots));
     cairn_chunk_pull_fill(p);
     return 0;
 }

@@ -102,8 +102,12 @@ void cairn_chunk_serve_pump(cairn_sync_session_t *s, chunk_serve_t *sv)
         if (fd < 0) {
             char hex[CAIRN_HASH_HEX_LEN + 1];
             cairn_hash_hex(&r->hash, hex);
-            cairn_log_warn("sync %s: asked for chunk %.16s..., which this node does not hold",
-                           s->peer, hex);
+            /* A relaying hub is asked for chunks it has not received yet: normal (debug). */
+            if (s->d->cfg.role == CAIRN_ROLE_HUB)
+                cairn_log_debug("sync %s: asked for chunk %.16s..., not here (yet)", s->peer, hex);
+            else
+                cairn_log_warn("sync %s: asked for chunk %.16s..., which this node does not hold",
+                               s->peer, hex);
             cairn_sync_chunks_send_none(s, &r->hash);
             /* Drop every queued range of that chunk: one answer is enough. */
             cairn_hash_t gone = r->hash;

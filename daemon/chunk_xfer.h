@@ -31,8 +31,14 @@ typedef struct {
     uint32_t len;
     uint64_t have, asked; /* bytes in the partial file; bytes asked for (from 0) */
     int fd;
-    cairn_hasher_t *hasher; /* over the have bytes, as written (64-byte aligned, see chunk.h) */
 } pull_slot_t;
+
+/* A file this session leaves alone until until_ms (the peer lacks a chunk, chunks failed). */
+typedef struct {
+    cairn_hash_t file;
+    uint64_t until_ms;
+    bool replanned; /* the plan was made again since until_ms passed */
+} pull_later_t;
 
 typedef struct chunk_pull {
     cairn_sync_session_t *s; /* NULL once the session is gone (adoptions may still run) */
@@ -43,18 +49,18 @@ typedef struct chunk_pull {
     bool planned;
     uint64_t plan_gen, replan_after_ms;
     int64_t plan_changes;
+    int plan_parts;       /* the session's partition count when planned: one added, plan again */
     cairn_manifest_t cur; /* the file being fetched */
     bool has_cur, cur_unavailable;
     uint32_t cursor, skipped, bad;
     uint64_t cur_held;
     uint64_t retry_at_ms; /* when chunks were skipped: look at the file again then */
     pull_slot_t slots[CAIRN_CHUNK_SLOTS];
-    cairn_hasher_t *hashers; /* CAIRN_CHUNK_SLOTS, aligned_alloc'd: one per slot */
-    uint64_t outstanding;    /* bytes asked and not received */
-    uint64_t window;         /* the current limit on outstanding (CAIRN_CHUNK_WINDOW_MIN..) */
+    uint64_t outstanding; /* bytes asked and not received */
+    uint64_t window;      /* the current limit on outstanding (CAIRN_CHUNK_WINDOW_MIN..) */
     uint64_t rate_at_ms, rate_bytes, received; /* for the window: bytes received, when sampled */
     bool busy;                                 /* asked for something since the last sample */
-    cairn_hash_t *unavailable;                 /* files the peer cannot send (this session) */
+    pull_later_t *unavailable;                 /* files the peer cannot send now */
     size_t nunavailable;
     bool space_logged;
 } chunk_pull_t;

@@ -45,6 +45,7 @@ enum key_id {
     K_UPLOAD_WINDOWS,
     K_PURGE_AFTER_AWARD,
     K_PURGE_AFTER_AGE,
+    K_PARTIAL_MAX_AGE,
     K_COUNT
 };
 
@@ -73,6 +74,7 @@ static const struct {
     [K_UPLOAD_WINDOWS] = {"sync", "upload_windows"},
     [K_PURGE_AFTER_AWARD] = {"blobs", "purge_after_award"},
     [K_PURGE_AFTER_AGE] = {"blobs", "purge_after_age"},
+    [K_PARTIAL_MAX_AGE] = {"blobs", "partial_max_age"},
 };
 
 static const char *const config_sections[] = {"node", "api", "blobs", "log", "sync", "review"};
@@ -114,6 +116,7 @@ void cairn_config_defaults(cairn_config_t *cfg)
     cfg->review_claim_hours = 48;
     cfg->purge_after_award_days = -1;
     cfg->purge_after_age_days = -1;
+    cfg->partial_max_age_days = 30;
 }
 
 const char *cairn_role_name(cairn_role_t role)
@@ -417,9 +420,11 @@ static int set_key(cairn_config_t *cfg, enum key_id k, const char *v, char *why,
     case K_UPLOAD_WINDOWS:
         return cairn_window_parse(v, &cfg->upload_window, why, whylen);
     case K_PURGE_AFTER_AWARD:
-    case K_PURGE_AFTER_AGE: {
-        int32_t *days =
-            k == K_PURGE_AFTER_AWARD ? &cfg->purge_after_award_days : &cfg->purge_after_age_days;
+    case K_PURGE_AFTER_AGE:
+    case K_PARTIAL_MAX_AGE: {
+        int32_t *days = k == K_PURGE_AFTER_AWARD ? &cfg->purge_after_award_days
+                        : k == K_PURGE_AFTER_AGE ? &cfg->purge_after_age_days
+                                                 : &cfg->partial_max_age_days;
         if (strcmp(v, "off") == 0) {
             *days = -1;
             return 0;

@@ -40,6 +40,8 @@ typedef struct {
     cairn_window_t upload_window;   /* [sync] upload_windows = always */
     int32_t purge_after_award_days; /* [blobs] purge_after_award = off (-1) or days */
     int32_t purge_after_age_days;   /* [blobs] purge_after_age = off (-1) or days */
+    int32_t partial_max_age_days;   /* [blobs] partial_max_age = 30: days a partial chunk file
+                                     * may go without growing (off = -1) */
 } cairn_config_t;
 
 void cairn_config_defaults(cairn_config_t *cfg);

@@ -29,6 +29,7 @@
 
 #include "blob_read.h"
 #include "blobs.h"
+#include "partial_sweep.h"
 #include "retention.h"
 #include "sync_chunks.h"
 #include "config.h"
@@ -333,6 +334,7 @@ typedef struct {
     cairn_sync_hub_t *hub;
     cairn_sync_school_t *school;
     cairn_retention_t *retention;
+    cairn_partial_sweep_t *sweep;
     uv_signal_t sigterm, sigint;
 } run_state_t;
 
@@ -353,6 +355,8 @@ static void on_signal(uv_signal_t *sig, int signum)
         cairn_sync_school_stop(rs->school);
     cairn_retention_stop(rs->retention);
     rs->retention = NULL;
+    cairn_partial_sweep_stop(rs->sweep);
+    rs->sweep = NULL;
     uv_close((uv_handle_t *)&rs->sigterm, signal_closed);
     uv_close((uv_handle_t *)&rs->sigint, signal_closed);
 }
@@ -456,6 +460,8 @@ static int run_daemon(cairn_daemon_t *d, bool tcp)
     d->sync_school = rs.school;
     if (cairn_retention_start(d, &rs.retention) != 0)
         cairn_log_error("retention: cannot start the purge timer (nothing is purged)");
+    if (cairn_partial_sweep_start(d, &rs.sweep) != 0)
+        cairn_log_error("partial sweep: cannot start its timer (swept at start-up only)");
 
     uv_signal_init(d->loop, &rs.sigterm);
     uv_signal_init(d->loop, &rs.sigint);

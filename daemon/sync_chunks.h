@@ -39,8 +39,10 @@
  * window keeps the school's acks and change sets from queueing behind seconds of pieces. */
 #define CAIRN_CHUNK_WINDOW (1024u * 1024)
 #define CAIRN_CHUNK_WINDOW_MIN (128u * 1024)
-/* Chunks a session's receiver works on at once (arriving or being verified and fsync'd). */
-#define CAIRN_CHUNK_SLOTS 8
+/* Chunks a session's receiver works on at once (arriving or being verified and fsync'd). 16:
+ * verification and fsync run on the thread pool, and a burst of slow fsyncs (a busy disk) must
+ * not leave the receiver without a free slot while the window could be filled. */
+#define CAIRN_CHUNK_SLOTS 16
 /* Ranges a sender queues before it calls the peer abusive. */
 #define CAIRN_CHUNK_QUEUE 64
 /* Files whose progress a school remembers for `status` (the most recently reported). */

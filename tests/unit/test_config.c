@@ -231,6 +231,8 @@ static void test_bad_values(void **state)
     expect_error(NODE "[api]\nsocket = a/b\n", 5, "socket");
     expect_error(NODE "[api]\nsocket =\n", 5, "socket");
     expect_error(NODE "[log]\nlevel = loud\n", 5, "expected debug, info, warn or error");
+    expect_error(NODE "[blobs]\npartial_max_age = -1\n", 5, "expected off or a number of days");
+    expect_error(NODE "[blobs]\npartial_max_age = 2w\n", 5, "partial_max_age in [blobs]");
     expect_error("[node]\nrole = wizard\nname = x\n", 2, "expected school or hub");
     expect_error("[node]\nrole = hub\nname =\n", 3, "must not be empty");
 }
@@ -370,7 +372,7 @@ static void test_documented_defaults_load(void **state)
         }
     }
     fclose(in);
-    assert_int_equal(uncommented, 16);
+    assert_int_equal(uncommented, 17);
     write_conf(text);
     cairn_config_t cfg, defaults;
     char err[512];
@@ -379,6 +381,7 @@ static void test_documented_defaults_load(void **state)
     assert_int_equal(cfg.disk_reserve, defaults.disk_reserve);
     assert_int_equal(cfg.chunk_size, defaults.chunk_size);
     assert_int_equal(cfg.listen_port, defaults.listen_port);
+    assert_int_equal(cfg.partial_max_age_days, 30);
 }
 
 /* conf/school.conf and conf/hub.conf are the files `cairnd init` writes for those roles. */
