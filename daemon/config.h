@@ -39,6 +39,7 @@ typedef struct {
     cairn_window_t upload_window;   /* [sync] upload_windows = always */
     int32_t purge_after_award_days; /* [blobs] purge_after_award = off (-1) or days */
     int32_t purge_after_age_days;   /* [blobs] purge_after_age = off (-1) or days */
+    char timezone[65]; /* [school] timezone = Africa/Nairobi ("": the box's own zone) */
 } cairn_config_t;
 
 void cairn_config_defaults(cairn_config_t *cfg);
