@@ -134,7 +134,10 @@ static void print_page(const msgpack_object *r, const msgpack_object_array *list
         cairn_table_cellf(&table, "%s", date);
         cairn_strv_t v = cairn_rpc_str(a, "credential");
         cairn_table_cell(&table, v.p, v.len);
-        cairn_table_cellf(&table, "v%llu", (unsigned long long)cairn_rpc_u64(a, "version"));
+        if (cairn_rpc_u64(a, "version") == 0) /* a stack's own badge (stack.complete) */
+            cairn_table_cellf(&table, "stack");
+        else
+            cairn_table_cellf(&table, "v%llu", (unsigned long long)cairn_rpc_u64(a, "version"));
         cairn_table_cellf(&table, "%g", cairn_out_f64(a, "pd_hours"));
         v = cairn_rpc_str(a, "award");
         cairn_table_cell(&table, v.p, v.len);

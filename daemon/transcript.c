@@ -1,7 +1,9 @@
 /*
  * transcript.c: an educator's PD-hours transcript (transcript.h): their awards not revoked,
- * joined to the catalog version each was awarded for (its title and PD hours), with totals per
- * calendar year. Days and years are the school's local ones ([school] timezone, timezone.h).
+ * joined to the catalog version each was awarded for (its title and PD hours; a stack's badge,
+ * "stack:<id>" with version 0, to the stack: its title, 0 hours unless it has pd_hours), with
+ * totals per calendar year. Days and years are the school's local ones ([school] timezone,
+ * timezone.h).
  */
 #include "transcript.h"
 
@@ -100,12 +102,16 @@ int cairn_transcript_build(cairn_store_t *s, const char *educator, int64_t from,
     /* achievement is "credential@version" (review.c); split it to find that catalog version */
     int rc = cairn_store_stmt(
         s,
-        "SELECT a.id, substr(a.achievement, 1, instr(a.achievement, '@') - 1) AS cred,"
-        " CAST(substr(a.achievement, instr(a.achievement, '@') + 1) AS INTEGER) AS ver,"
-        " c.title, c.pd_hours, a.issued FROM awards a"
+        "SELECT a.id, CASE WHEN instr(a.achievement, '@') > 0 THEN substr(a.achievement, 1,"
+        "  instr(a.achievement, '@') - 1) ELSE a.achievement END AS cred,"
+        " CASE WHEN instr(a.achievement, '@') > 0 THEN CAST(substr(a.achievement,"
+        "  instr(a.achievement, '@') + 1) AS INTEGER) ELSE 0 END AS ver,"
+        " coalesce(c.title, st.title), CASE WHEN c.title IS NOT NULL THEN c.pd_hours"
+        "  ELSE coalesce(json_extract(st.json, '$.pd_hours'), 0) END, a.issued FROM awards a"
         " LEFT JOIN credentials c ON c.id = substr(a.achievement, 1,"
         "  instr(a.achievement, '@') - 1) AND c.version = CAST(substr(a.achievement,"
         "  instr(a.achievement, '@') + 1) AS INTEGER)"
+        " LEFT JOIN stacks st ON a.achievement = 'stack:' || st.id"
         " WHERE a.educator = ?1 AND a.revoked IS NULL AND a.issued BETWEEN ?2 AND ?3"
         " ORDER BY a.issued, a.id",
         &st);
