@@ -94,6 +94,27 @@ assert len(b["evidence"]) == 2, b["evidence"]
 PY
 out=$(c school badge verify "$T/out/stack.json") || fail "verify the stack badge: $out"
 assert_contains "$out" "not revoked" "stack badge status"
+# The npm reference verifier (jsonld.js, @digitalbazaar/vc) on the daemon-issued stack badge; when
+# the npm registry cannot be reached the rest runs and the test ends as skipped (exit 77).
+source "$(dirname "$0")/npm_lib.sh"
+TOOL=$CAIRN_BIN/tests/tools/badge_tool
+NPM_OK=1
+npm_install || NPM_OK=0
+mkdir -p "$T/npm"
+cp "$T/out/stack.json" "$T/npm/stack.json"
+list=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["credentialStatus"]["statusListCredential"])' "$T/out/stack.json")
+c school badge status-list "$list" --out "$T/npm/statuslist.json" >/dev/null
+for n in stack statuslist; do
+    "$TOOL" nquads "$T/npm/$n.json" >"$T/npm/$n.nq" || fail "badge_tool nquads $n"
+    echo "$n" >>"$T/npm/list.txt"
+done
+touch "$T/npm/tampered.txt"
+if [ $NPM_OK = 1 ]; then
+    node "$NODE_DIR/interop.mjs" "$T/npm" >"$T/interop.out" 2>&1 ||
+        { cat "$T/interop.out" >&2; fail "npm verifier on the daemon's stack badge"; }
+    assert_eq "$(grep -c "^ok " "$T/interop.out")" 4 "npm checks passed (canonize and verify, twice)"
+    pass "@digitalbazaar/vc verifies the daemon's stack badge; N-Quads equal jsonld.canonize"
+fi
 out=$(c school stack show leadership-community --educator "Ada Okafor")
 day=$(date -u -d "@$(($(db school "SELECT issued FROM awards WHERE id = '$badge'") / 1000))" +%F)
 assert_contains "$out" "completed on $day (badge $badge)" "stack show"
@@ -151,3 +172,7 @@ for n in hub school; do
     assert_contains "$("$CAIRND" rebuild --data "$T/$n")" "equal: yes" "rebuild of $n"
 done
 pass "state hashes equal; both rebuild to equal projections"
+if [ $NPM_OK = 0 ]; then
+    echo "SKIPPED (in part): every check ran except the npm verifier's, whose registry is not reachable from here"
+    exit 77
+fi
