@@ -134,6 +134,15 @@ static int run_show(const cairn_cli_t *cli, int argc, char **argv)
     if (educator != NULL)
         printf("; %u of %u submitted", done, list->size);
     putchar('\n');
+    /* the stack's own badge (stack.complete), when the daemon knows of one */
+    const msgpack_object *completed = cairn_mp_get(reply.result, "completed");
+    if (educator != NULL && completed != NULL && completed->type == MSGPACK_OBJECT_MAP) {
+        cairn_strv_t date = cairn_rpc_str(completed, "date"),
+                     award = cairn_rpc_str(completed, "award");
+        printf("completed on %.*s (badge %.*s)\n", (int)date.len, date.p, (int)award.len, award.p);
+    } else if (educator != NULL) {
+        puts("not completed yet");
+    }
     return cairn_cli_done(&rpc, &reply);
 }
 

@@ -19,10 +19,22 @@ static const cairn_cmd_doc_t transcript_doc = {
     "EDUCATOR [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--csv | --json]",
     "Prints an educator's (a name, id or id prefix) PD-hours transcript: the credentials they\n"
     "earned (awarded and not revoked), with version, PD hours, award date and award id, then\n"
-    "the PD hours per calendar year and in all. --from and --to bound the award dates (UTC,\n"
-    "both days included). --csv prints one line per credential (date, credential, version,\n"
+    "the PD hours per calendar year and in all. --from and --to bound the award dates (days\n"
+    "in the school's time zone, cairnd.conf [school] timezone; both days included). --csv prints "
+    "one line per credential (date, credential, version,\n"
     "title, PD hours, award); --json the whole transcript with its totals.\n",
 };
+
+/* The award's local date as the daemon counted it; a daemon from before time zones sends none:
+ * the UTC day of "issued", as it then counted. */
+static void award_date(const msgpack_object *a, char *out, size_t outlen)
+{
+    cairn_strv_t d = cairn_out_opt_str(a, "date");
+    if (d.p != NULL && d.len == 10)
+        snprintf(out, outlen, "%.10s", d.p);
+    else
+        cairn_out_date(cairn_out_i64(a, "issued"), out, outlen);
+}
 
 static void json_kv(const char *key, cairn_strv_t v, bool comma)
 {
@@ -43,11 +55,12 @@ static void print_json(const msgpack_object *r, const msgpack_object_array *list
     json_kv("name", cairn_rpc_str(r, "name"), true);
     json_kv("from", cairn_out_opt_str(r, "from"), true);
     json_kv("to", cairn_out_opt_str(r, "to"), true);
+    json_kv("timezone", cairn_out_opt_str(r, "timezone"), true);
     fputs("\"awards\": [", stdout);
     for (uint32_t i = 0; i < list->size; i++) {
         const msgpack_object *a = &list->ptr[i];
         char date[16];
-        cairn_out_date(cairn_out_i64(a, "issued"), date, sizeof date);
+        award_date(a, date, sizeof date);
         printf("%s{", i ? ", " : "");
         json_kv("award", cairn_rpc_str(a, "award"), true);
         json_kv("credential", cairn_rpc_str(a, "credential"), true);
@@ -73,7 +86,7 @@ static void print_csv(const msgpack_object_array *list)
     for (uint32_t i = 0; i < list->size; i++) {
         const msgpack_object *a = &list->ptr[i];
         char date[16];
-        cairn_out_date(cairn_out_i64(a, "issued"), date, sizeof date);
+        award_date(a, date, sizeof date);
         printf("%s,", date);
         cairn_strv_t v = cairn_rpc_str(a, "credential");
         cairn_out_csv(stdout, v.p, v.len);
@@ -101,7 +114,14 @@ static void print_page(const msgpack_object *r, const msgpack_object_array *list
     else
         printf("%.*s to %.*s", from.p ? (int)from.len : 14, from.p ? from.p : "the first award",
                to.p ? (int)to.len : 5, to.p ? to.p : "today");
-    fputs(" (award dates, UTC)\n\n", stdout);
+    cairn_strv_t zone = cairn_out_opt_str(r, "timezone");
+    if (zone.p == NULL)
+        fputs(" (award dates, UTC)\n\n", stdout);
+    else {
+        fputs(" (award dates, ", stdout);
+        cairn_fmt_put(stdout, zone.p, zone.len);
+        fputs(")\n\n", stdout);
+    }
     if (list->size == 0) {
         puts("no credentials earned in this period");
         return;
@@ -110,11 +130,14 @@ static void print_page(const msgpack_object *r, const msgpack_object_array *list
     for (uint32_t i = 0; i < list->size; i++) {
         const msgpack_object *a = &list->ptr[i];
         char date[16];
-        cairn_out_date(cairn_out_i64(a, "issued"), date, sizeof date);
+        award_date(a, date, sizeof date);
         cairn_table_cellf(&table, "%s", date);
         cairn_strv_t v = cairn_rpc_str(a, "credential");
         cairn_table_cell(&table, v.p, v.len);
-        cairn_table_cellf(&table, "v%llu", (unsigned long long)cairn_rpc_u64(a, "version"));
+        if (cairn_rpc_u64(a, "version") == 0) /* a stack's own badge (stack.complete) */
+            cairn_table_cellf(&table, "stack");
+        else
+            cairn_table_cellf(&table, "v%llu", (unsigned long long)cairn_rpc_u64(a, "version"));
         cairn_table_cellf(&table, "%g", cairn_out_f64(a, "pd_hours"));
         v = cairn_rpc_str(a, "award");
         cairn_table_cell(&table, v.p, v.len);

@@ -40,11 +40,13 @@ static int badge_list(cairn_req_t *req)
         return rc;
     rc = cairn_store_stmt(
         req->d->store,
-        "SELECT a.id, a.submission, a.educator, e.name, a.achievement, c.title, a.issued,"
+        "SELECT a.id, a.submission, a.educator, e.name, a.achievement, coalesce(c.title,"
+        " st.title), a.issued,"
         " a.credential IS NOT NULL,"
         " CASE WHEN a.revoked IS NULL THEN NULL ELSE 'revoked: ' || a.revoke_reason END"
         " FROM awards a LEFT JOIN educators e ON e.id = a.educator"
         " LEFT JOIN credentials c ON c.id || '@' || c.version = a.achievement"
+        " LEFT JOIN stacks st ON 'stack:' || st.id = a.achievement"
         " WHERE ?1 = '' OR a.educator = ?1 ORDER BY a.issued, a.id",
         &st);
     if (rc != 0)

@@ -10,7 +10,9 @@
 
 #include "api_util.h"
 #include "daemon.h"
+#include "stack_complete.h"
 #include "stack_progress.h"
+#include "timezone.h"
 
 static void pack_stack(msgpack_packer *pk, sqlite3_stmt *st)
 {
@@ -63,6 +65,29 @@ static int pack_member(cairn_req_t *req, sqlite3_stmt *st, const char *educator)
     return 0;
 }
 
+/* "completed": nil, or the educator's stack badge not revoked (stack_complete.h). */
+static int pack_completed(cairn_req_t *req, const char *educator, const char *stack, size_t len)
+{
+    char id[65], award[CAIRN_ID_TEXT_LEN + 1], date[CAIRN_TIMEZONE_DATE_LEN + 1];
+    int64_t issued;
+    int year;
+    snprintf(id, sizeof id, "%.*s", (int)len, stack);
+    int rc = cairn_stack_badge(req->d->store, educator, id, award, &issued);
+    if (rc != 0)
+        return rc;
+    cairn_mp_pack_cstr(req->pk, "completed");
+    if (award[0] == '\0') {
+        msgpack_pack_nil(req->pk);
+        return 0;
+    }
+    cairn_timezone_date(issued, date, &year);
+    msgpack_pack_map(req->pk, 3);
+    cairn_mp_pack_kv_str(req->pk, "award", award);
+    cairn_mp_pack_kv_i64(req->pk, "issued", issued);
+    cairn_mp_pack_kv_str(req->pk, "date", date);
+    return 0;
+}
+
 static int stack_show(cairn_req_t *req)
 {
     char educator[CAIRN_ID_TEXT_LEN + 1], err[CAIRN_ERRMSG_MAX] = "";
@@ -92,7 +117,7 @@ static int stack_show(cairn_req_t *req)
             return cairn_req_fail(req, CAIRN_ENOTFOUND, "no stack '%.*s'", (int)id_len, id);
         return cairn_req_fail(req, cairn_store_code(rc), "reading the stacks");
     }
-    msgpack_pack_map(req->pk, 4);
+    msgpack_pack_map(req->pk, ed_text != NULL ? 5 : 4);
     cairn_api_pack_kv_column(req->pk, "id", st, 0);
     cairn_api_pack_kv_column(req->pk, "title", st, 1);
     cairn_api_pack_kv_column(req->pk, "description", st, 2);
@@ -120,6 +145,8 @@ static int stack_show(cairn_req_t *req)
                                 : CAIRN_ESTORE;
     }
     sqlite3_reset(st);
+    if (rc == 0 && ed_text != NULL)
+        rc = pack_completed(req, educator, id, id_len);
     if (rc != 0)
         return cairn_req_fail(req, rc, "reading the stack: %s", cairn_strerror(rc));
     return 0;

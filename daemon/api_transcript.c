@@ -1,6 +1,7 @@
 /*
  * api_transcript.c: educator.transcript (PROTOCOL.md 2.1): an educator's earned credentials
- * (awards not revoked) in a period, with PD hours per calendar year and in all (transcript.h).
+ * (awards not revoked) in a period, with PD hours per calendar year and in all (transcript.h),
+ * in the school's local days (timezone.h).
  * Read-only.
  */
 #include <string.h>
@@ -10,6 +11,7 @@
 
 #include "api_util.h"
 #include "daemon.h"
+#include "timezone.h"
 #include "transcript.h"
 
 /* An optional date argument (YYYY-MM-DD); *present says whether it was given. */
@@ -39,13 +41,14 @@ static void pack_transcript(msgpack_packer *pk, const cairn_transcript_t *t)
     msgpack_pack_array(pk, (uint32_t)t->n);
     for (size_t i = 0; i < t->n; i++) {
         const cairn_transcript_award_t *a = &t->awards[i];
-        msgpack_pack_map(pk, 6);
+        msgpack_pack_map(pk, 7);
         cairn_mp_pack_kv_str(pk, "award", a->award);
         cairn_mp_pack_kv_str(pk, "credential", a->credential);
         cairn_mp_pack_kv_u64(pk, "version", a->version);
         cairn_mp_pack_kv_str(pk, "title", a->title);
         pack_hours(pk, "pd_hours", a->pd_hours);
         cairn_mp_pack_kv_i64(pk, "issued", a->issued);
+        cairn_mp_pack_kv_str(pk, "date", a->date);
     }
     cairn_mp_pack_cstr(pk, "years");
     msgpack_pack_array(pk, (uint32_t)t->nyears);
@@ -97,7 +100,8 @@ static int educator_transcript(cairn_req_t *req)
         return cairn_req_fail(req, rc == SQLITE_DONE ? CAIRN_ENOTFOUND : cairn_store_code(rc),
                               "reading educator %s", educator);
     }
-    msgpack_pack_map(req->pk, 8);
+    msgpack_pack_map(req->pk, 9);
+    cairn_mp_pack_kv_str(req->pk, "timezone", cairn_timezone_name());
     cairn_mp_pack_kv_str(req->pk, "educator", educator);
     cairn_api_pack_kv_column(req->pk, "name", st, 0);
     cairn_api_pack_kv_column(req->pk, "role", st, 1);

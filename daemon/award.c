@@ -292,46 +292,124 @@ static int gather(cairn_store_t *s, const cairn_award_req_t *r, facts_t *f, char
     return rc;
 }
 
+/* Signs what f says about the award with the issuer key, at the next status list entry. */
+static int sign_facts(cairn_store_t *s, const char *datadir, facts_t *f, const char *ach_desc,
+                      double hours, uint64_t issued_ms, cairn_award_signed_t *out, char *err,
+                      size_t errlen)
+{
+    uint8_t sk[64];
+    uint32_t issued = 0;
+    int rc = awards_issued(s, &issued);
+    if (rc != 0)
+        snprintf(err, errlen, "counting awards: %s", cairn_strerror(rc));
+    if (rc == 0)
+        rc = cairn_award_issuer_key(datadir, sk, err, errlen);
+    if (rc != 0)
+        return rc;
+    out->status_index = issued % CAIRN_STATUS_LIST_MIN_BITS;
+    cairn_award_status_url(f->base, issued / CAIRN_STATUS_LIST_MIN_BITS + 1, out->status_list);
+    struct cairn_badge b = {
+        .id = f->id,
+        .name = f->name,
+        .description = f->description,
+        .issuer_name = jstr(f->issuer, "name", "Cairn regional hub"),
+        .subject_id = f->subject,
+        .identity_hash = f->idhash[0] ? f->idhash : NULL,
+        .identity_salt = f->idhash[0] ? f->salt : NULL,
+        .achievement_id = f->achievement,
+        .achievement_name = f->name,
+        .achievement_description = ach_desc,
+        .criteria_narrative = f->narrative,
+        .pd_centihours = hours > 0 && hours < 10000 ? (uint32_t)(hours * 100 + 0.5) : 0,
+        .valid_from_ms = (int64_t)issued_ms,
+        .status_list_url = out->status_list,
+        .status_index = out->status_index,
+        .evidence = f->ev,
+        .nevidence = f->nev,
+    };
+    rc = cairn_badge_issue(&b, sk, (int64_t)issued_ms, &out->json, &out->len, err, errlen);
+    sodium_memzero(sk, sizeof sk);
+    return rc;
+}
+
 int cairn_award_sign(cairn_store_t *s, const char *datadir, const cairn_award_req_t *r,
                      cairn_award_signed_t *out, char *err, size_t errlen)
 {
     facts_t *f = calloc(1, sizeof *f);
-    uint8_t sk[64];
-    uint32_t issued = 0;
     if (f == NULL)
         return -ENOMEM;
     memset(out, 0, sizeof *out);
     int rc = gather(s, r, f, err, errlen);
-    if (rc == 0 && (rc = awards_issued(s, &issued)) != 0)
-        snprintf(err, errlen, "counting awards: %s", cairn_strerror(rc));
-    if (rc == 0)
-        rc = cairn_award_issuer_key(datadir, sk, err, errlen);
     if (rc == 0) {
-        out->status_index = issued % CAIRN_STATUS_LIST_MIN_BITS;
-        cairn_award_status_url(f->base, issued / CAIRN_STATUS_LIST_MIN_BITS + 1, out->status_list);
         json_t *pd = json_object_get(f->cred, "pd_hours");
-        double hours = json_is_number(pd) ? json_number_value(pd) : 0;
-        struct cairn_badge b = {
-            .id = f->id,
-            .name = f->name,
-            .description = f->description,
-            .issuer_name = jstr(f->issuer, "name", "Cairn regional hub"),
-            .subject_id = f->subject,
-            .identity_hash = f->idhash[0] ? f->idhash : NULL,
-            .identity_salt = f->idhash[0] ? f->salt : NULL,
-            .achievement_id = f->achievement,
-            .achievement_name = f->name,
-            .achievement_description = jstr(f->cred, "competency", f->name),
-            .criteria_narrative = f->narrative,
-            .pd_centihours = hours > 0 && hours < 10000 ? (uint32_t)(hours * 100 + 0.5) : 0,
-            .valid_from_ms = (int64_t)r->issued_ms,
-            .status_list_url = out->status_list,
-            .status_index = out->status_index,
-            .evidence = f->ev,
-            .nevidence = f->nev,
-        };
-        rc = cairn_badge_issue(&b, sk, (int64_t)r->issued_ms, &out->json, &out->len, err, errlen);
-        sodium_memzero(sk, sizeof sk);
+        rc = sign_facts(s, datadir, f, jstr(f->cred, "competency", f->name),
+                        json_is_number(pd) ? json_number_value(pd) : 0, r->issued_ms, out, err,
+                        errlen);
+    }
+    facts_free(f);
+    free(f);
+    return rc;
+}
+
+/* The stack's facts: its title and description, the criteria listing every constituent
+ * credential, and each constituent award's badge as evidence (by URL, never its content). */
+static int gather_stack(cairn_store_t *s, const cairn_award_stack_req_t *r, facts_t *f, char *err,
+                        size_t errlen)
+{
+    size_t used = 0;
+    int rc = load_json(s, "SELECT json FROM issuer WHERE id = 1", NULL, 0, &f->issuer);
+    if (rc == CAIRN_ENOTFOUND) {
+        f->issuer = json_object();
+        rc = f->issuer != NULL ? 0 : -ENOMEM;
+    }
+    if (rc == 0)
+        rc = load_json(s, "SELECT json FROM stacks WHERE id = ?1 AND ?2 >= 0", r->stack, 0,
+                       &f->cred);
+    if (rc != 0) {
+        snprintf(err, errlen, "reading stack %s: %s", r->stack, cairn_strerror(rc));
+        return rc;
+    }
+    if ((rc = base_url(f->issuer, f->base, err, errlen)) != 0)
+        return rc;
+    snprintf(f->id, sizeof f->id, "%s/badges/%s", f->base, r->award);
+    snprintf(f->achievement, sizeof f->achievement, "%s/stacks/%s", f->base, r->stack);
+    snprintf(f->name, sizeof f->name, "%s", jstr(f->cred, "title", r->stack));
+    snprintf(f->description, sizeof f->description,
+             "Awarded for earning every credential of the stack \"%s\".", f->name);
+    if ((f->narrative = malloc(NARRATIVE_MAX)) == NULL)
+        return -ENOMEM;
+    f->narrative[0] = '\0';
+    narrate(f, &used, "Earned every credential of the stack, each a badge of its own:", NULL);
+    for (size_t i = 0; i < r->n && f->nev < EVIDENCE_MAX; i++) {
+        size_t k = f->nev++;
+        char line[CAIRN_AWARD_URL_MAX + 256];
+        snprintf(line, sizeof line, "%.160s (%.64s): %.*s/badges/%s", r->titles[i],
+                 r->credentials[i], BASE_MAX, f->base, r->awards[i]);
+        narrate(f, &used, "\n- ", line);
+        snprintf(f->ev_id[k], sizeof f->ev_id[k], "urn:cairn:award:%s", r->awards[i]);
+        snprintf(f->ev_name[k], sizeof f->ev_name[k], "Credential: %.140s", r->titles[i]);
+        snprintf(f->ev_desc[k], sizeof f->ev_desc[k], "%.64s, award %s", r->credentials[i],
+                 r->awards[i]);
+        f->ev[k] = (struct cairn_badge_evidence){f->ev_id[k], f->ev_name[k], f->ev_desc[k]};
+    }
+    if ((rc = load_earner(s, r->educator, f)) != 0)
+        snprintf(err, errlen, "reading the earner: %s", cairn_strerror(rc));
+    return rc;
+}
+
+int cairn_award_sign_stack(cairn_store_t *s, const char *datadir, const cairn_award_stack_req_t *r,
+                           cairn_award_signed_t *out, char *err, size_t errlen)
+{
+    facts_t *f = calloc(1, sizeof *f);
+    if (f == NULL)
+        return -ENOMEM;
+    memset(out, 0, sizeof *out);
+    int rc = gather_stack(s, r, f, err, errlen);
+    if (rc == 0) {
+        json_t *pd = json_object_get(f->cred, "pd_hours"); /* none unless the catalog says */
+        rc = sign_facts(s, datadir, f, jstr(f->cred, "description", f->name),
+                        json_is_number(pd) ? json_number_value(pd) : 0, r->issued_ms, out, err,
+                        errlen);
     }
     facts_free(f);
     free(f);

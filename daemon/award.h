@@ -49,6 +49,22 @@ typedef struct {
 int cairn_award_sign(cairn_store_t *s, const char *datadir, const cairn_award_req_t *r,
                      cairn_award_signed_t *out, char *err, size_t errlen);
 
+/* A stack's own badge (stack_complete.c): the educator earned every credential of the stack,
+ * awards[i] being the award of credentials[i] (titled titles[i]). The achievement is
+ * BASE/stacks/STACK, its criteria list the constituent credentials, its evidence their awards. */
+typedef struct {
+    const char *award;    /* the stack badge's own award id */
+    const char *educator; /* the earner */
+    const char *stack;
+    uint64_t issued_ms;
+    const char *const *awards, *const *credentials, *const *titles;
+    size_t n;
+} cairn_award_stack_req_t;
+
+/* As cairn_award_sign, for a stack's badge. */
+int cairn_award_sign_stack(cairn_store_t *s, const char *datadir, const cairn_award_stack_req_t *r,
+                           cairn_award_signed_t *out, char *err, size_t errlen);
+
 /* BASE/status/LIST into out. */
 void cairn_award_status_url(const char *base, uint32_t list, char out[CAIRN_AWARD_URL_MAX]);
 

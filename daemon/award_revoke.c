@@ -17,6 +17,7 @@
 
 #include "award.h"
 #include "mpbuf.h"
+#include "stack_complete.h"
 #include "store_priv.h"
 
 typedef struct {
@@ -29,11 +30,12 @@ typedef struct {
 static int load(cairn_store_t *s, const char *award, award_row_t *a, char *err, size_t errlen)
 {
     sqlite3_stmt *st = NULL;
-    int rc = cairn_store_stmt(s,
-                              "SELECT e.partition, a.origin = ?2, a.status_list, a.revoked"
-                              " FROM awards a JOIN events e ON e.type = 'award.issue'"
-                              " AND e.entity = a.id AND e.origin = a.origin WHERE a.id = ?1",
-                              &st);
+    int rc = cairn_store_stmt(
+        s,
+        "SELECT e.partition, a.origin = ?2, a.status_list, a.revoked"
+        " FROM awards a JOIN events e ON e.type IN ('award.issue', 'stack.complete')"
+        " AND e.entity = a.id AND e.origin = a.origin WHERE a.id = ?1",
+        &st);
     if (rc != 0)
         return rc;
     sqlite3_bind_text(st, 1, award, -1, SQLITE_STATIC);
@@ -125,6 +127,42 @@ int cairn_award_publish_list(cairn_store_t *s, const char *datadir, const char *
     return rc;
 }
 
+/* Appends award.revoke for one award of this hub; a->list says which status list to re-sign. */
+static int revoke_one(cairn_store_t *s, const char *award, const char *reason, award_row_t *a,
+                      char *err, size_t errlen)
+{
+    int rc = load(s, award, a, err, errlen);
+    if (rc == 0) {
+        cairn_mpbuf_t body;
+        cairn_mpbuf_init(&body);
+        msgpack_pack_map(&body.pk, 1);
+        cairn_mp_pack_kv_str(&body.pk, "reason", reason);
+        rc = cairn_store_append_body(s, a->partition, "award.revoke", award, &body);
+        if (rc != 0)
+            snprintf(err, errlen, "storing the revocation: %s", cairn_strerror(rc));
+    }
+    return rc;
+}
+
+/* Stack badges that listed award lose it: each is revoked with it (stack_complete.h), in the
+ * same transaction, and its status list re-signed when it is not the award's own. */
+#define DEPENDENTS_MAX 16
+static int revoke_dependents(cairn_store_t *s, const char *datadir, const char *award,
+                             const char *award_list, uint64_t now_ms, char *err, size_t errlen)
+{
+    char ids[DEPENDENTS_MAX][CAIRN_ID_TEXT_LEN + 1], reason[96];
+    size_t n = 0;
+    int rc = cairn_stack_badges_using(s, award, ids, DEPENDENTS_MAX, &n);
+    snprintf(reason, sizeof reason, "a credential of the stack was revoked (award %s)", award);
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        award_row_t b = {0};
+        rc = revoke_one(s, ids[i], reason, &b, err, errlen);
+        if (rc == 0 && b.has_list && strcmp(b.list, award_list) != 0)
+            rc = cairn_award_publish_list(s, datadir, b.list, now_ms, err, errlen);
+    }
+    return rc;
+}
+
 int cairn_award_revoke(cairn_store_t *s, const char *datadir, const char *award, const char *reason,
                        uint64_t now_ms, char *err, size_t errlen)
 {
@@ -132,15 +170,9 @@ int cairn_award_revoke(cairn_store_t *s, const char *datadir, const char *award,
     int rc = cairn_store_begin(s);
     if (rc != 0)
         return rc;
-    if ((rc = load(s, award, &a, err, errlen)) == 0) {
-        cairn_mpbuf_t body;
-        cairn_mpbuf_init(&body);
-        msgpack_pack_map(&body.pk, 1);
-        cairn_mp_pack_kv_str(&body.pk, "reason", reason);
-        rc = cairn_store_append_body(s, a.partition, "award.revoke", award, &body);
-        if (rc != 0)
-            snprintf(err, errlen, "storing the revocation: %s", cairn_strerror(rc));
-    }
+    rc = revoke_one(s, award, reason, &a, err, errlen);
+    if (rc == 0)
+        rc = revoke_dependents(s, datadir, award, a.list, now_ms, err, errlen);
     if (rc == 0)
         rc = cairn_award_publish_list(s, datadir, a.list, now_ms, err, errlen);
     if (rc == 0)

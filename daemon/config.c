@@ -22,6 +22,7 @@
 
 #include "fsutil.h"
 #include "log.h"
+#include "timezone.h"
 
 enum key_id {
     K_ROLE,
@@ -46,6 +47,7 @@ enum key_id {
     K_PURGE_AFTER_AWARD,
     K_PURGE_AFTER_AGE,
     K_PARTIAL_MAX_AGE,
+    K_TIMEZONE,
     K_COUNT
 };
 
@@ -75,9 +77,11 @@ static const struct {
     [K_PURGE_AFTER_AWARD] = {"blobs", "purge_after_award"},
     [K_PURGE_AFTER_AGE] = {"blobs", "purge_after_age"},
     [K_PARTIAL_MAX_AGE] = {"blobs", "partial_max_age"},
+    [K_TIMEZONE] = {"school", "timezone"},
 };
 
-static const char *const config_sections[] = {"node", "api", "blobs", "log", "sync", "review"};
+static const char *const config_sections[] = {"node", "api",    "blobs", "log",
+                                              "sync", "review", "school"};
 
 #define MAX_CONNECTIONS_LIMIT 4096u
 #define WRITE_CONCURRENCY_LIMIT 64u
@@ -435,6 +439,11 @@ static int set_key(cairn_config_t *cfg, enum key_id k, const char *v, char *why,
         *days = (int32_t)n;
         return 0;
     }
+    case K_TIMEZONE:
+        if (cairn_timezone_check(v, why, whylen) != 0)
+            return CAIRN_EINVAL;
+        snprintf(cfg->timezone, sizeof cfg->timezone, "%s", v);
+        return 0;
     case K_COUNT:
         break;
     }
@@ -456,7 +465,7 @@ static int on_pair(void *user, const char *section, const char *name, const char
     if (section[0] == '\0') {
         fail_at(p, p->line,
                 "key '%s' outside any section (put it under [node], [api], "
-                "[blobs], [log], [sync] or [review])",
+                "[blobs], [log], [sync], [review] or [school])",
                 name);
         return 1;
     }
@@ -528,7 +537,7 @@ static char *read_line(char *str, int num, void *stream)
                 if (!section_known(name))
                     fail_at(p, p->line,
                             "unknown section [%s] (expected [node], [api], "
-                            "[blobs], [log], [sync] or [review])",
+                            "[blobs], [log], [sync], [review] or [school])",
                             name);
             }
         }

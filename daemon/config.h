@@ -42,6 +42,7 @@ typedef struct {
     int32_t purge_after_age_days;   /* [blobs] purge_after_age = off (-1) or days */
     int32_t partial_max_age_days;   /* [blobs] partial_max_age = 30: days a partial chunk file
                                      * may go without growing (off = -1) */
+    char timezone[65]; /* [school] timezone = Africa/Nairobi ("": the box's own zone) */
 } cairn_config_t;
 
 void cairn_config_defaults(cairn_config_t *cfg);

@@ -110,7 +110,14 @@ static const char config_template[] =
     "# target_days = 14\n"
     "# claim_hours = 48\n"
     "# peer_review =\n"
-    "# double_blind =\n";
+    "# double_blind =\n"
+    "\n"
+    "[school]\n"
+    "# timezone: the school's time zone (an IANA name such as Africa/Nairobi, or UTC) for\n"
+    "# calendar days: transcript periods (--from/--to), award dates and PD hours per year, and\n"
+    "# the local times of [sync] upload_windows. Default: the box's own zone (/etc/localtime).\n"
+    "# At a hub: the hub's zone. cairnd check-config refuses a name the zone database lacks.\n"
+    "# Example: timezone = Africa/Nairobi\n";
 
 int cairn_config_write_default(const char *path, cairn_role_t role, const char *name)
 {

@@ -33,6 +33,7 @@
 #include "retention.h"
 #include "sync_chunks.h"
 #include "config.h"
+#include "timezone.h"
 #include "daemon.h"
 #include "fsutil.h"
 #include "identity.h"
@@ -206,6 +207,8 @@ static int load_config(const char *dir, cairn_config_t *cfg)
     int rc = cairn_config_load(path, cfg, err, sizeof err);
     if (rc != 0)
         fail("%s", err);
+    else /* before any thread: the C library's zone is process-wide */
+        cairn_timezone_apply(cfg->timezone);
     return rc;
 }
 

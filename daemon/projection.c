@@ -270,6 +270,7 @@ static const struct {
     {"review.decide", cairn_projection_review_decide},
     {"award.issue", cairn_projection_award_issue},
     {"award.revoke", cairn_projection_award_revoke},
+    {"stack.complete", cairn_projection_stack_complete},
     {"catalog.status", cairn_projection_status_list},
     {"recommendation.add", cairn_projection_recommendation_add},
     {"recommendation.accept", cairn_projection_recommendation_accept},

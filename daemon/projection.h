@@ -40,6 +40,9 @@ int cairn_projection_review_decide(cairn_store_t *s, const cairn_event_t *ev,
 int cairn_projection_award_issue(cairn_store_t *s, const cairn_event_t *ev,
                                  const msgpack_object *body);
 /* projection_award.c */
+/* stack.complete: a stack's own badge into the awards table (projection_stack.c). */
+int cairn_projection_stack_complete(cairn_store_t *s, const cairn_event_t *ev,
+                                    const msgpack_object *body);
 int cairn_projection_award_revoke(cairn_store_t *s, const cairn_event_t *ev,
                                   const msgpack_object *body);
 int cairn_projection_status_list(cairn_store_t *s, const cairn_event_t *ev,

@@ -15,6 +15,7 @@
 
 #include "award.h"
 #include "review.h"
+#include "stack_complete.h"
 #include "store_priv.h"
 
 typedef struct {
@@ -490,6 +491,12 @@ int cairn_review_decide(cairn_store_t *s, const cairn_review_cfg_t *cfg, const c
         rc = append(s, &row, "review.decide", id, &body, err, errlen);
     if (rc == 0 && out->meets)
         rc = append_award(s, cfg, a, id, &row, out->award, err, errlen);
+    if (rc == 0 && out->meets) { /* the award may complete stacks: their badges, same commit */
+        char partition[CAIRN_SCHOOL_PARTITION_LEN + 1];
+        partition_of(&row, partition);
+        rc = cairn_stack_complete_after_award(s, cfg->datadir, row.educator, row.credential,
+                                              partition, cfg->now_ms, err, errlen);
+    }
     if (rc != 0) {
         cairn_store_rollback(s);
         return rc;

@@ -5,7 +5,8 @@
  *
  * A hub writes the catalog (catalog.* in `catalog`) and, into school partitions, reviews and
  * awards (review.claim, review.score, review.decide, award.issue: judged by their prefixes, so a
- * later award.* type such as a revocation falls under the same rule); a school writes educator.*,
+ * later award.* type such as a revocation falls under the same rule; stack.complete, a stack's
+ * badge, likewise); a school writes educator.*,
  * submission.*, evidence.* and recommendation.* only into its own partition, school:<its node id
  * hex>. In a tree (school -> region -> state) the origin of a catalog event or an award may be a
  * hub we never met: we accept it because our pinned upstream hub relays it, and its origin's
@@ -122,7 +123,7 @@ int cairn_rights_check(void *arg, const uint8_t origin[CAIRN_NODE_ID_LEN], const
             return CAIRN_EDENIED;
         return direct || upstream || child_hub || mine ? 0 : CAIRN_EDENIED;
     }
-    if (has_prefix(type, "review.") || has_prefix(type, "award.")) {
+    if (has_prefix(type, "review.") || has_prefix(type, "award.") || has_prefix(type, "stack.")) {
         if (owner)
             return CAIRN_EDENIED; /* a school never reviews or awards itself */
         return upstream || (c->hub && (mine || (child_hub && direct))) ? 0 : CAIRN_EDENIED;

@@ -44,6 +44,7 @@ struct cairn_store {
     uint64_t rights_rejected;
     unsigned nheads;
     cairn_local_head_t heads[CAIRN_LOCAL_HEADS];
+    cairn_store_ext_t search; /* search_stats.c's per-connection cache */
     unsigned nstmts;
     struct {
         const char *sql;
@@ -273,10 +274,17 @@ uint64_t *cairn_store_rights_counter(cairn_store_t *s)
     return &s->rights_rejected;
 }
 
+cairn_store_ext_t *cairn_store_search_ext(cairn_store_t *s)
+{
+    return &s->search;
+}
+
 void cairn_store_close(cairn_store_t *s)
 {
     if (s == NULL)
         return;
+    if (s->search.free_fn != NULL)
+        s->search.free_fn(s->search.p);
     if (s->depth > 0 && s->db != NULL && !sqlite3_get_autocommit(s->db))
         sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
     for (size_t i = 0; i < STMT_SLOTS; i++)
@@ -380,12 +388,15 @@ int cairn_store_commit(cairn_store_t *s)
         cairn_store_rollback(s);
         return rc;
     }
-    rc = exec_cached(s, s->depth == 1 ? "COMMIT" : "RELEASE cairn");
+    bool outermost = s->depth == 1;
+    rc = exec_cached(s, outermost ? "COMMIT" : "RELEASE cairn");
     if (rc != 0) {
         cairn_store_rollback(s);
         return rc;
     }
     leave_level(s);
+    if (outermost && s->search.after_commit != NULL)
+        s->search.after_commit(s);
     return 0;
 }
 

@@ -73,6 +73,18 @@ int cairn_store_checkpoint_all(cairn_store_t *s);
 /* The signer's secret key, or NULL when none was set. */
 const uint8_t *cairn_store_signer(const cairn_store_t *s);
 
+/* Per-connection state a module keeps beside the store (caches of derived data): freed by
+ * free_fn when the store closes. after_commit, when set, runs after each outermost commit
+ * (outside any transaction; its failure does not undo the commit). */
+typedef struct {
+    void *p;
+    void (*free_fn)(void *);
+    void (*after_commit)(cairn_store_t *s);
+} cairn_store_ext_t;
+
+/* The search module's slot (search_stats.c). */
+cairn_store_ext_t *cairn_store_search_ext(cairn_store_t *s);
+
 /* The rights refusals counted since open (store_sync.c increments it). */
 uint64_t *cairn_store_rights_counter(cairn_store_t *s);
 

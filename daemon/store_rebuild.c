@@ -17,6 +17,7 @@
 
 #include "projection.h"
 #include "search.h"
+#include "search_stats.h"
 #include "store_priv.h"
 
 static const char *const clear_sql[] = {
@@ -134,7 +135,8 @@ static int clear_projections(cairn_store_t *s)
         if (rc == 0)
             rc = cairn_store_exec_stmt(st);
     }
-    return rc;
+    /* the search statistics described the rows just deleted */
+    return rc == 0 ? cairn_search_stats_indexed(s) : rc;
 }
 
 /* Projects one row of the replay query (columns: origin, seq, hlc, partition, type, entity,

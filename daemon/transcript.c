@@ -1,7 +1,9 @@
 /*
  * transcript.c: an educator's PD-hours transcript (transcript.h): their awards not revoked,
- * joined to the catalog version each was awarded for (its title and PD hours), with totals per
- * UTC calendar year. Dates are civil days converted without the C library's time zone.
+ * joined to the catalog version each was awarded for (its title and PD hours; a stack's badge,
+ * "stack:<id>" with version 0, to the stack: its title, 0 hours unless it has pd_hours), with
+ * totals per calendar year. Days and years are the school's local ones ([school] timezone,
+ * timezone.h).
  */
 #include "transcript.h"
 
@@ -13,65 +15,20 @@
 #include <cairn/err.h>
 
 #include "store_priv.h"
-
-#define MS_PER_DAY 86400000LL
-
-/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil). */
-static int64_t days_from_civil(int64_t y, int m, int d)
-{
-    y -= m <= 2;
-    int64_t era = (y >= 0 ? y : y - 399) / 400;
-    int64_t yoe = y - era * 400;
-    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
-static bool leap(int y)
-{
-    return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-}
-
-static int month_days(int y, int m)
-{
-    static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    return m == 2 && leap(y) ? 29 : days[m - 1];
-}
+#include "timezone.h"
 
 int cairn_transcript_date(const char *s, size_t len, bool end_of_day, int64_t *ms, char *err,
                           size_t errlen)
 {
-    bool shape = len == 10 && s[4] == '-' && s[7] == '-';
-    for (size_t i = 0; shape && i < len; i++)
-        if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9'))
-            shape = false;
-    if (!shape) {
-        snprintf(err, errlen, "bad date '%.*s': expected YYYY-MM-DD", (int)(len > 40 ? 40 : len),
-                 s);
-        return CAIRN_EINVAL;
-    }
-    int y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
-    int m = (s[5] - '0') * 10 + (s[6] - '0');
-    int d = (s[8] - '0') * 10 + (s[9] - '0');
-    if (y < 1970 || m < 1 || m > 12 || d < 1 || d > month_days(y, m)) {
-        snprintf(err, errlen, "bad date '%.10s': no such day (years 1970 to 9999)", s);
-        return CAIRN_EINVAL;
-    }
-    *ms = days_from_civil(y, m, d) * MS_PER_DAY + (end_of_day ? MS_PER_DAY - 1 : 0);
-    return 0;
+    return cairn_timezone_day(s, len, end_of_day, ms, err, errlen);
 }
 
 int cairn_transcript_year_of(int64_t ms)
 {
-    /* civil_from_days, year only */
-    int64_t z = ms / MS_PER_DAY + 719468;
-    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-    int64_t doe = z - era * 146097;
-    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    int64_t mp = (5 * doy + 2) / 153;
-    int64_t m = mp < 10 ? mp + 3 : mp - 9;
-    return (int)(yoe + era * 400 + (m <= 2));
+    char date[CAIRN_TIMEZONE_DATE_LEN + 1];
+    int year;
+    cairn_timezone_date(ms, date, &year);
+    return year;
 }
 
 void cairn_transcript_free(cairn_transcript_t *t)
@@ -110,6 +67,7 @@ static int add_row(cairn_transcript_t *t, size_t *cap, sqlite3_stmt *st)
     a->title = dup_column(st, 3);
     a->pd_hours = a->title != NULL ? sqlite3_column_double(st, 4) : 0;
     a->issued = sqlite3_column_int64(st, 5);
+    cairn_timezone_date(a->issued, a->date, &a->year);
     t->n++;
     if (a->credential == NULL || (a->title == NULL && sqlite3_column_type(st, 3) != SQLITE_NULL))
         return -ENOMEM;
@@ -125,7 +83,7 @@ static int add_years(cairn_transcript_t *t)
     if (t->years == NULL)
         return -ENOMEM;
     for (size_t i = 0; i < t->n; i++) {
-        int y = cairn_transcript_year_of(t->awards[i].issued);
+        int y = t->awards[i].year;
         if (t->nyears == 0 || t->years[t->nyears - 1].year != y)
             t->years[t->nyears++].year = y;
         t->years[t->nyears - 1].awards++;
@@ -144,12 +102,16 @@ int cairn_transcript_build(cairn_store_t *s, const char *educator, int64_t from,
     /* achievement is "credential@version" (review.c); split it to find that catalog version */
     int rc = cairn_store_stmt(
         s,
-        "SELECT a.id, substr(a.achievement, 1, instr(a.achievement, '@') - 1) AS cred,"
-        " CAST(substr(a.achievement, instr(a.achievement, '@') + 1) AS INTEGER) AS ver,"
-        " c.title, c.pd_hours, a.issued FROM awards a"
+        "SELECT a.id, CASE WHEN instr(a.achievement, '@') > 0 THEN substr(a.achievement, 1,"
+        "  instr(a.achievement, '@') - 1) ELSE a.achievement END AS cred,"
+        " CASE WHEN instr(a.achievement, '@') > 0 THEN CAST(substr(a.achievement,"
+        "  instr(a.achievement, '@') + 1) AS INTEGER) ELSE 0 END AS ver,"
+        " coalesce(c.title, st.title), CASE WHEN c.title IS NOT NULL THEN c.pd_hours"
+        "  ELSE coalesce(json_extract(st.json, '$.pd_hours'), 0) END, a.issued FROM awards a"
         " LEFT JOIN credentials c ON c.id = substr(a.achievement, 1,"
         "  instr(a.achievement, '@') - 1) AND c.version = CAST(substr(a.achievement,"
         "  instr(a.achievement, '@') + 1) AS INTEGER)"
+        " LEFT JOIN stacks st ON a.achievement = 'stack:' || st.id"
         " WHERE a.educator = ?1 AND a.revoked IS NULL AND a.issued BETWEEN ?2 AND ?3"
         " ORDER BY a.issued, a.id",
         &st);

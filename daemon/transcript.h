@@ -1,8 +1,8 @@
 /*
  * transcript.h: an educator's PD-hours transcript (op educator.transcript, PROTOCOL.md 2.1): the
  * credentials they earned (awards not revoked) in a period of award dates, with totals per
- * calendar year (UTC) and in all. Read-only; the awards reach a school by sync, so it works at a
- * school and at a hub alike.
+ * calendar year (the school's local days, timezone.h) and in all. Read-only; the awards reach a
+ * school by sync, so it works at a school and at a hub alike.
  */
 #ifndef CAIRN_TRANSCRIPT_H
 #define CAIRN_TRANSCRIPT_H
@@ -26,10 +26,12 @@ typedef struct {
     char *title;     /* NULL when the catalog no longer holds that version */
     double pd_hours; /* 0 when the title is NULL */
     int64_t issued;  /* ms since the epoch */
+    char date[16];   /* its local calendar day, YYYY-MM-DD */
+    int year;        /* and year */
 } cairn_transcript_award_t;
 
 typedef struct {
-    int year; /* UTC calendar year of the award date */
+    int year; /* local calendar year of the award date */
     uint32_t awards;
     double pd_hours;
 } cairn_transcript_year_t;
@@ -43,12 +45,13 @@ typedef struct {
 } cairn_transcript_t;
 
 /* Parses a strict calendar date "YYYY-MM-DD" (years 1970-9999, a real day: 2026-02-30 is
- * refused) into ms since the epoch at 00:00 UTC of that day, or, with end_of_day, the last ms of
- * it. Returns 0 or CAIRN_EINVAL with err naming what was wrong. */
+ * refused) into ms since the epoch at the first instant of that local day, or, with end_of_day,
+ * the last ms of it (cairn_timezone_day). Returns 0 or CAIRN_EINVAL with err naming what was
+ * wrong. */
 int cairn_transcript_date(const char *s, size_t len, bool end_of_day, int64_t *ms, char *err,
                           size_t errlen);
 
-/* The UTC calendar year of ms since the epoch (ms >= 0). */
+/* The local calendar year of ms since the epoch (ms >= 0). */
 int cairn_transcript_year_of(int64_t ms);
 
 /* Fills t for educator (a full id) with the awards issued in [from, to] (ms, inclusive).

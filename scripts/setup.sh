@@ -9,7 +9,7 @@ libcmocka-dev clang clang-format libclang-rt-14-dev sqlite3 procps coreutils pyt
 zlib1g-dev libqrencode-dev libpng-dev
 libncurses-dev
 rsync socat iproute2
-groff-base adduser"
+groff-base adduser tzdata"
 
 missing=""
 for p in $PKGS; do

@@ -3,7 +3,8 @@
 # stack (jsonld.js, @digitalbazaar/vc + eddsa-rdfc-2022, tests/interop), and `cairn badge
 # verify` on the same files, offline. Credentials come from tests/tools/badge_tool: quotes,
 # backslashes, newlines, tabs, control characters, non-ASCII, emoji, long text, several evidence
-# parts, with and without validUntil, a subject id instead of a hashed email, fractional PD hours.
+# parts, with and without validUntil, a subject id instead of a hashed email, fractional PD hours,
+# and a stack's own badge (stack.complete: the stack as achievement, its awards as evidence).
 #   (1) our canonical N-Quads == jsonld.canonize(RDFC-1.0) byte for byte, for each credential and
 #       the status list; and our RDFC-1.0 == rdf-canonize on tests/interop/canon/*.nq (blank node
 #       ties that need the N-degree hash);
@@ -53,12 +54,14 @@ assert_eq "$n_ok" "$want" "checks passed by the npm verifier"
 
 # --- the same files with cairn badge verify (offline: no daemon anywhere)
 verify() { "$CAIRN" badge verify "$@"; }
-for n in plain hostile expiring subject-id; do
+for n in plain hostile expiring subject-id stack; do
     out=$(verify "$S/$n.json" --status-list "$S/statuslist.json") || fail "$n: cairn badge verify: $out"
     assert_contains "$out" "valid: signed by did:key:z6Mk" "$n"
 done
 out=$(verify "$S/plain.json" --status-list "$S/statuslist.json")
 assert_contains "$out" "not revoked (list https://hub.example.org/status/1, index 8)" "plain status"
+out=$(verify "$S/stack.json" --status-list "$S/statuslist.json")
+assert_contains "$out" "not revoked (list https://hub.example.org/status/1, index 9)" "stack status"
 for f in $(cat "$S/tampered.txt"); do
     set +e; out=$(verify "$S/$f" --status-list "$S/statuslist.json"); rc=$?; set -e
     assert_eq "$rc" 1 "$f: exit status"

@@ -44,7 +44,7 @@ info=$(dpkg-deb --info "$deb")
 assert_contains "$info" "Package: cairn" "package name"
 assert_contains "$info" "Version: 0.1.0" "package version"
 depends=$(dpkg-deb --field "$deb" Depends)
-for p in adduser libuv1 libsqlite3-0 libsodium23 libmsgpackc2 libinih1 libjansson4 zlib1g \
+for p in adduser tzdata libuv1 libsqlite3-0 libsodium23 libmsgpackc2 libinih1 libjansson4 zlib1g \
     libqrencode4 libpng16-16 libncursesw6 libc6; do
     case ", $depends," in *", $p,"*) ;; *) fail "Depends lacks $p: $depends" ;; esac
 done

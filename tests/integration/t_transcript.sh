@@ -12,7 +12,12 @@
 # earned wait-time, Ben in progress (a draft) on it and recommended accountable-talk.
 # Hub report (cairn report [--by credential] --csv): one award, none in review, one decided
 # within seconds (median 0.000 days); refused at a school.
+# Time zones ([school] timezone): the same award in Pacific/Kiritimati (UTC+14) and
+# Pacific/Pago_Pago (UTC-11) falls on two different local days (25 hours apart); the transcript
+# prints each zone's day and counts --from/--to in it; check-config refuses a zone the database
+# lacks, naming the line.
 source "$(dirname "$0")/sync_lib.sh"
+export TZ=UTC # the daemons' default zone is the box's: the dates below are computed in UTC
 
 init_node hub hub
 init_node school school
@@ -141,3 +146,33 @@ assert_contains "$out" "(all)" "report total row"
 expect_fail "this node is a school" c school report
 expect_fail "bad --by 'district'" c hub report --by district
 pass "hub report by school and by credential; refused at a school"
+
+# Time zones: restart the school with [school] timezone set, two zones 25 hours apart.
+conf="$T/school/cairnd.conf"
+cp "$conf" "$T/school.conf.orig"
+printf '\n[school]\ntimezone = Mars/Olympus\n' >>"$conf"
+out=$("$CAIRND" check-config --data "$T/school" 2>&1) && fail "check-config took Mars/Olympus"
+assert_contains "$out" "bad value 'Mars/Olympus' for timezone in [school]" "bad zone named"
+assert_contains "$out" "is not a time zone in" "bad zone reason"
+stop_node school
+for zone in Pacific/Kiritimati Pacific/Pago_Pago; do
+    cp "$T/school.conf.orig" "$conf"
+    printf '\n[school]\ntimezone = %s\n' "$zone" >>"$conf"
+    assert_eq "$("$CAIRND" check-config --data "$T/school")" ok "check-config with $zone"
+    start_node school
+    local_day=$(TZ="$zone" date -d "@$((issued / 1000))" +%F)
+    out=$(c school transcript "Ada Okafor")
+    assert_contains "$out" "(award dates, $zone)" "$zone: header"
+    assert_contains "$(grep "$award" <<<"$out")" "$local_day" "$zone: local award date"
+    assert_contains "$out" "  ${local_day:0:4}: 1 credential, 8 PD hours" "$zone: year total"
+    out=$(c school transcript "Ada Okafor" --from "$local_day" --to "$local_day" --csv)
+    assert_eq "$(sed -n 2p <<<"$out")" "$local_day,wait-time,1,Wait Time for Deeper Thinking,8,$award" \
+        "$zone: a one-day period is the local day"
+    out=$(c school transcript "Ada Okafor" --to "$(TZ="$zone" date -d "$local_day - 1 day" +%F)")
+    assert_contains "$out" "no credentials earned in this period" "$zone: the day before"
+    eval "day_${zone//[\/]/_}=$local_day"
+    stop_node school
+done
+[ "$day_Pacific_Kiritimati" != "$day_Pacific_Pago_Pago" ] ||
+    fail "the two zones gave the same day $day_Pacific_Kiritimati"
+pass "transcript days in the school's zone: $day_Pacific_Kiritimati (UTC+14), $day_Pacific_Pago_Pago (UTC-11); a bad zone refused"

@@ -146,6 +146,30 @@ static int issue_set(const char *dir)
     set[n] = set[0], set[n].name = "revoked";
     set[n].b.id = "urn:uuid:00000000-0000-4000-8000-000000000007";
     set[n++].b.status_index = 7;
+    /* a stack's own badge, shaped as award.c's cairn_award_sign_stack makes it: the stack as the
+     * achievement, criteria listing its credentials, their awards as evidence, no PD hours */
+    static const struct cairn_badge_evidence stack_ev[] = {
+        {"urn:cairn:award:01jdx3q4c8m6a9v2k5r7t0w1y1", "Credential: Two-Way Family Communication",
+         "family-partnership, award 01jdx3q4c8m6a9v2k5r7t0w1y1"},
+        {"urn:cairn:award:01jdx3q4c8m6a9v2k5r7t0w1y2", "Credential: District Communication Plan",
+         "district-communication-plan, award 01jdx3q4c8m6a9v2k5r7t0w1y2"},
+    };
+    set[n] = set[0], set[n].name = "stack";
+    set[n].b.id = "https://hub.example.org/badges/01jdx3q4c8m6a9v2k5r7t0w1y9";
+    set[n].b.name = set[n].b.achievement_name = "Leadership and Community";
+    set[n].b.description = "Awarded for earning every credential of the stack \"Leadership and "
+                           "Community\".";
+    set[n].b.achievement_id = "https://hub.example.org/stacks/leadership-community";
+    set[n].b.achievement_description = "Communication with families and the public.";
+    set[n].b.criteria_narrative =
+        "Earned every credential of the stack, each a badge of its own:\n- Two-Way Family "
+        "Communication (family-partnership): https://hub.example.org/badges/"
+        "01jdx3q4c8m6a9v2k5r7t0w1y1\n- District Communication Plan (district-communication-plan): "
+        "https://hub.example.org/badges/01jdx3q4c8m6a9v2k5r7t0w1y2";
+    set[n].b.pd_centihours = 0;
+    set[n].b.status_index = 9;
+    set[n].b.evidence = stack_ev;
+    set[n++].b.nevidence = 2;
     set[n] = set[0], set[n].name = "expired"; /* not in list.txt: every verifier refuses it */
     set[n++].b.valid_until_ms = T0 + INT64_C(86400000);
 

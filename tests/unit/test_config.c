@@ -260,6 +260,30 @@ static void test_review_section(void **state)
     expect_error(NODE "[review]\nclaim_days = 2\n", 5, "unknown key 'claim_days' in [review]");
 }
 
+/* [school] timezone: empty by default (the box's zone), an IANA name or UTC, checked against the
+ * zone database. */
+static void test_school_timezone(void **state)
+{
+    (void)state;
+    cairn_config_t cfg;
+    char err[512];
+    write_conf(NODE);
+    assert_int_equal(cairn_config_load(path, &cfg, err, sizeof err), 0);
+    assert_string_equal(cfg.timezone, "");
+    write_conf(NODE "[school]\ntimezone = Africa/Nairobi\n");
+    assert_int_equal(cairn_config_load(path, &cfg, err, sizeof err), 0);
+    assert_string_equal(cfg.timezone, "Africa/Nairobi");
+    write_conf(NODE "[school]\ntimezone = UTC\n");
+    assert_int_equal(cairn_config_load(path, &cfg, err, sizeof err), 0);
+    assert_string_equal(cfg.timezone, "UTC");
+    expect_error(NODE "[school]\ntimezone = Mars/Olympus\n", 5,
+                 "'Mars/Olympus' is not a time zone in");
+    expect_error(NODE "[school]\ntimezone = EST5EDT,M3.2.0,M11.1.0\n", 5, "not a time zone name");
+    expect_error(NODE "[school]\ntimezone = ../../etc/passwd\n", 5, "not a time zone name");
+    expect_error(NODE "[school]\ntimezone =\n", 5, "expected a time zone name");
+    expect_error(NODE "[school]\nzone = UTC\n", 5, "unknown key 'zone' in [school]");
+}
+
 static void test_structure_errors(void **state)
 {
     (void)state;
@@ -432,6 +456,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_unknown_key_and_section, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bad_values, setup, teardown),
         cmocka_unit_test_setup_teardown(test_review_section, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_school_timezone, setup, teardown),
         cmocka_unit_test_setup_teardown(test_structure_errors, setup, teardown),
         cmocka_unit_test_setup_teardown(test_listen_parse, setup, teardown),
         cmocka_unit_test_setup_teardown(test_documented_defaults_load, setup, teardown),

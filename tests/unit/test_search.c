@@ -5,10 +5,13 @@
  * replay with an equal digest, tampering detected); catalog.search through the API with its
  * filters and errors.
  */
+#include <math.h>
+
 #include <jansson.h>
 
 #include "search.h"
 #include "search_query.h"
+#include "search_stats.h"
 #include "search_synonyms.h"
 #include "store_fixture.h"
 
@@ -309,6 +312,12 @@ static void test_index_follows_versions(void **state)
     json_t *doc = sample_json();
     import_doc(f, doc);
 
+    /* Asked before it exists: the word's document frequency (0) is cached, and must be
+     * forgotten when the catalog changes. */
+    search(f, "zanzibar", NULL, -1, false, &r);
+    assert_int_equal(hits_of(&r)->size, 0);
+    fixture_reply_free(&r);
+
     /* Version 2 of wait-time says "zanzibar" and is peer reviewable; version 1 did not. */
     json_t *c = find_credential(doc, "wait-time");
     json_object_set_new(c, "competency", json_string("Pauses in zanzibar classrooms."));
@@ -351,6 +360,95 @@ static void test_index_follows_versions(void **state)
     fixture_sql(f, "INSERT INTO search_fts(search_fts) VALUES('integrity-check')");
 }
 
+/* cairn_bm25 with the cached idfs gives bm25()'s scores exactly, for words and phrases, and
+ * counts them itself (as bm25 does) when given none. */
+static void test_rank_equals_bm25(void **state)
+{
+    fixture_t *f = *state;
+    static const char *const terms[] = {"students", "wait time", "questions",
+                                        "rubric",   "other's",   "zzznothing"};
+    static const char sql[] = "SELECT rowid, bm25(search_fts, 4.0, 3.0, 2.0, 1.5, 0.5, 4.0, 1.0),"
+                              " cairn_bm25(search_fts, ?2), cairn_bm25(search_fts) FROM search_fts"
+                              " WHERE search_fts MATCH ?1";
+    char match[256] = "";
+    cairn_search_idf_t idf = {0};
+    int64_t docs = 0, plan_df, hit_df;
+    sqlite3_stmt *st = NULL;
+    json_t *doc = sample_json();
+    import_doc(f, doc);
+    json_decref(doc);
+    assert_int_equal(cairn_search_stats_begin(f->store), 0);
+    assert_int_equal(cairn_search_stats_docs(f->store, &docs), 0);
+    assert_int_equal(docs, 12);
+    for (size_t i = 0; i < sizeof terms / sizeof terms[0]; i++) {
+        assert_int_equal(cairn_search_stats_df(f->store, terms[i], &plan_df, &hit_df), 0);
+        assert_true(hit_df <= plan_df);
+        idf.idf[idf.n++] = cairn_search_idf(docs, hit_df);
+        snprintf(match + strlen(match), sizeof match - strlen(match), "%s\"%s\"", i ? " OR " : "",
+                 terms[i]);
+    }
+    /* "wait time" counted as a phrase (what bm25 counts), cached: the same again */
+    assert_int_equal(cairn_search_stats_df(f->store, "wait time", &plan_df, &hit_df), 0);
+    assert_true(hit_df >= 1 && hit_df <= plan_df);
+    assert_int_equal(fixture_int(f, "SELECT count(*) FROM search_fts WHERE search_fts MATCH "
+                                    "'\"wait time\"'"),
+                     hit_df);
+    assert_int_equal(cairn_store_stmt(f->store, sql, &st), 0);
+    sqlite3_bind_text(st, 1, match, -1, SQLITE_STATIC);
+    sqlite3_bind_pointer(st, 2, &idf, CAIRN_SEARCH_IDF_TYPE, NULL);
+    int rows = 0;
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        double bm25 = sqlite3_column_double(st, 1);
+        assert_true(bm25 < 0);
+        assert_true(fabs(sqlite3_column_double(st, 2) - bm25) < 1e-9);
+        assert_true(fabs(sqlite3_column_double(st, 3) - bm25) < 1e-9);
+        rows++;
+    }
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    assert_true(rows >= 10);
+
+    /* A new credential (a 13th, saying "zanzibar") makes every cached number stale. */
+    assert_int_equal(cairn_search_stats_df(f->store, "zanzibar", &plan_df, &hit_df), 0);
+    assert_int_equal(hit_df, 0);
+    doc = sample_json();
+    json_t *c = json_deep_copy(find_credential(doc, "wait-time"));
+    json_object_set_new(c, "id", json_string("zanzibar-pauses"));
+    json_object_set_new(c, "competency", json_string("Pauses in zanzibar classrooms."));
+    json_array_append_new(json_object_get(doc, "credentials"), c);
+    import_doc(f, doc);
+    json_decref(doc);
+    assert_int_equal(cairn_search_stats_begin(f->store), 0);
+    assert_int_equal(cairn_search_stats_docs(f->store, &docs), 0);
+    assert_int_equal(docs, 13);
+    assert_int_equal(cairn_search_stats_df(f->store, "zanzibar", &plan_df, &hit_df), 0);
+    assert_int_equal(hit_df, 1);
+}
+
+/* Every import is a transaction and FTS5 adds an index segment per transaction; after a commit
+ * that indexed credentials the segments are merged once there are more than two. */
+static void test_index_segments_merged(void **state)
+{
+    fixture_t *f = *state;
+    fixture_reply_t r;
+    char text[64];
+    json_t *doc = sample_json();
+    for (int i = 0; i < 5; i++) {
+        snprintf(text, sizeof text, "Pauses in zanzibar%d classrooms.", i);
+        json_object_set_new(find_credential(doc, "wait-time"), "competency", json_string(text));
+        import_doc(f, doc);
+        assert_true(fixture_int(f, "SELECT count(DISTINCT segid) FROM search_fts_idx") <= 2);
+    }
+    json_decref(doc);
+    fixture_sql(f, "INSERT INTO search_fts(search_fts) VALUES('integrity-check')");
+    search(f, "zanzibar4", NULL, -1, false, &r);
+    assert_int_equal(hits_of(&r)->size, 1);
+    fixture_reply_free(&r);
+    search(f, "zanzibar3", NULL, -1, false, &r);
+    assert_int_equal(hits_of(&r)->size, 0);
+    fixture_reply_free(&r);
+}
+
 static void test_synonyms_widen_the_op(void **state)
 {
     fixture_t *f = *state;
@@ -384,6 +482,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_search_sample_catalog, setup, teardown),
         cmocka_unit_test_setup_teardown(test_index_follows_versions, setup, teardown),
         cmocka_unit_test_setup_teardown(test_synonyms_widen_the_op, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_rank_equals_bm25, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_index_segments_merged, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

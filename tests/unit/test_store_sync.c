@@ -333,6 +333,19 @@ static void review_body(cairn_mpbuf_t *b, const char *type)
         cairn_mp_pack_kv_str(&b->pk, "outcome", "meets");
         cairn_mp_pack_cstr(&b->pk, "parts");
         msgpack_pack_array(&b->pk, 0);
+    } else if (strcmp(type, "stack.complete") ==
+               0) { /* a forged stack badge (projection_stack.c) */
+        msgpack_pack_map(&b->pk, 8);
+        cairn_mp_pack_kv_str(&b->pk, "credential", "{}");
+        cairn_mp_pack_kv_str(&b->pk, "status_list", "https://x.example/status/1");
+        cairn_mp_pack_kv_u64(&b->pk, "status_index", 0);
+        cairn_mp_pack_kv_str(&b->pk, "educator", "01jdx3q4c8m6a9v2k5r7t0w1y2");
+        cairn_mp_pack_kv_str(&b->pk, "stack", "questioning-discourse");
+        cairn_mp_pack_kv_str(&b->pk, "achievement", "stack:questioning-discourse");
+        cairn_mp_pack_kv_u64(&b->pk, "issued", 1);
+        cairn_mp_pack_cstr(&b->pk, "awards");
+        msgpack_pack_array(&b->pk, 1);
+        cairn_mp_pack_cstr(&b->pk, "01jdx3q4c8m6a9v2k5r7t0w1y1");
     } else {
         msgpack_pack_map(&b->pk, 6);
         cairn_mp_pack_kv_str(&b->pk, "submission", "01jdx3q4c8m6a9v2k5r7t0w1y1");
@@ -345,14 +358,14 @@ static void review_body(cairn_mpbuf_t *b, const char *type)
     }
 }
 
-/* A school that signs review and award events (in its own partition or another school's) and
- * sends them to its hub, as a change set online or in a bundle: the hub's rights check refuses
- * the whole change set and applies nothing. */
+/* A school that signs review, award and stack.complete events (in its own partition or another
+ * school's) and sends them to its hub, as a change set online or in a bundle: the hub's rights
+ * check refuses the whole change set and applies nothing. */
 static void test_school_cannot_review(void **state)
 {
     (void)state;
     static const char *const types[] = {"review.claim", "review.score", "review.decide",
-                                        "award.issue"};
+                                        "award.issue", "stack.complete"};
     for (size_t i = 0; i < 2 * sizeof types / sizeof types[0]; i++) {
         node_t a, x, hub;
         node_open(&a, true);
@@ -420,7 +433,9 @@ static void test_rights_rules(void **state)
     assert_int_equal(cairn_rights_check(&at_a, s.pk, "catalog", "catalog."), D);
     assert_int_equal(cairn_rights_check(&at_a, s.pk, pa, "award.issue"), 0);
     assert_int_equal(cairn_rights_check(&at_a, r.pk, pa, "review.add"), 0);
-    assert_int_equal(cairn_rights_check(&at_a, a.pk, pa, "review.add"), D);   /* never itself */
+    assert_int_equal(cairn_rights_check(&at_a, a.pk, pa, "review.add"), D);     /* never itself */
+    assert_int_equal(cairn_rights_check(&at_a, s.pk, pa, "stack.complete"), 0); /* a hub's */
+    assert_int_equal(cairn_rights_check(&at_a, a.pk, pa, "stack.complete"), D);
     assert_int_equal(cairn_rights_check(&at_a, a.pk, pa, "educator.add"), 0); /* echoed back */
     assert_int_equal(cairn_rights_check(&at_a, r.pk, pa, "educator.add"), D);
     assert_int_equal(cairn_rights_check(&at_a, s.pk, "other", "catalog.issuer"), D);

@@ -8,6 +8,7 @@
 #include "store_fixture.h"
 
 #include "catalog.h"
+#include "timezone.h"
 #include "transcript.h"
 
 /* Ada's awards and their hand-computed totals:
@@ -35,6 +36,7 @@ static void put_award(fixture_t *f, const char *id, const char *educator, const 
 
 static int setup(void **state)
 {
+    cairn_timezone_apply("UTC"); /* the hand-computed dates below are UTC's */
     fixture_t *f = fixture_open();
     cairn_catalog_result_t res;
     char err[CAIRN_ERRMSG_MAX];
@@ -75,6 +77,7 @@ static int64_t day(const char *s, bool end)
 static void test_dates(void **state)
 {
     (void)state;
+    cairn_timezone_apply("UTC");
     char err[CAIRN_ERRMSG_MAX];
     int64_t ms = 7;
     assert_int_equal(day("1970-01-01", false), 0);
@@ -218,12 +221,88 @@ static void test_op(void **state)
     assert_non_null(strstr(r.errmsg, "is after"));
 }
 
+/* The same awards in two other zones around the new year: w1 (2024-12-31 23:59:59.999 UTC) is
+ * 2025-01-01 02:59 in Nairobi (UTC+3), h1 (2025-01-01 00:00 UTC) is 2024-12-31 16:00 in Los
+ * Angeles (UTC-8). Periods and yearly totals follow the zone; so does the op's "date". */
+static void test_local_days(void **state)
+{
+    fixture_t *f = *state;
+    fixture_reply_t r;
+    cairn_transcript_t t;
+    const msgpack_object_array *a;
+    char s[64], err[CAIRN_ERRMSG_MAX];
+
+    cairn_timezone_apply("Africa/Nairobi");
+    assert_string_equal(cairn_timezone_name(), "Africa/Nairobi");
+    assert_int_equal(day("2025-01-01", false), 1735689600000LL - 3 * 3600000LL);
+    assert_int_equal(cairn_transcript_build(f->store, ADA, CAIRN_TRANSCRIPT_ALL_FROM,
+                                            CAIRN_TRANSCRIPT_ALL_TO, &t),
+                     0);
+    assert_string_equal(t.awards[0].award, "w1");
+    assert_string_equal(t.awards[0].date, "2025-01-01");
+    assert_int_equal(t.nyears, 2); /* 2025: w1, h1, a1 (28 h); 2026: w2, g1 (9 h) */
+    assert_int_equal(t.years[0].year, 2025);
+    assert_int_equal(t.years[0].awards, 3);
+    assert_true(t.years[0].pd_hours == 28);
+    cairn_transcript_free(&t);
+    /* --from 2025-01-01 --to 2025-12-31 in Nairobi takes w1 */
+    assert_int_equal(cairn_transcript_build(f->store, ADA, day("2025-01-01", false),
+                                            day("2025-12-31", true), &t),
+                     0);
+    assert_int_equal(t.n, 3);
+    assert_string_equal(t.awards[0].award, "w1");
+    cairn_transcript_free(&t);
+    call(f, &r, "Ada Okafor", "2025-01-01", "2025-01-01");
+    assert_int_equal(r.rc, 0);
+    fixture_get_str(r.result, "timezone", s, sizeof s);
+    assert_string_equal(s, "Africa/Nairobi");
+    assert_int_equal(cairn_mp_get_array(r.result, "awards", 100, &a), 0);
+    assert_int_equal(a->size, 2); /* w1 and h1: both on 1 January in Nairobi */
+    fixture_get_str(&a->ptr[0], "date", s, sizeof s);
+    assert_string_equal(s, "2025-01-01");
+    fixture_reply_free(&r);
+
+    cairn_timezone_apply("America/Los_Angeles");
+    assert_int_equal(cairn_transcript_build(f->store, ADA, CAIRN_TRANSCRIPT_ALL_FROM,
+                                            CAIRN_TRANSCRIPT_ALL_TO, &t),
+                     0);
+    assert_string_equal(t.awards[1].award, "h1");
+    assert_string_equal(t.awards[1].date, "2024-12-31");
+    assert_int_equal(t.years[0].year, 2024); /* w1 and h1: 18 h */
+    assert_int_equal(t.years[0].awards, 2);
+    assert_true(t.years[0].pd_hours == 18);
+    cairn_transcript_free(&t);
+    assert_int_equal(cairn_transcript_build(f->store, ADA, day("2025-01-01", false),
+                                            day("2025-12-31", true), &t),
+                     0);
+    assert_int_equal(t.n, 1); /* a1 only */
+    assert_string_equal(t.awards[0].award, "a1");
+    cairn_transcript_free(&t);
+    /* a day of 23 hours (DST starts on 2025-03-09) and one of 25 (ends 2025-11-02) */
+    assert_int_equal(day("2025-03-09", true) - day("2025-03-09", false) + 1, 23 * 3600000LL);
+    assert_int_equal(day("2025-11-02", true) - day("2025-11-02", false) + 1, 25 * 3600000LL);
+
+    /* names the zone database lacks, rule strings and paths are refused by name */
+    static const char *const bad[] = {
+        "Mars/Olympus", "EST5EDT,M3.2.0,M11.1.0", "../etc/passwd", "/etc/localtime", "Africa/", "",
+        "Africa/../UTC"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        err[0] = '\0';
+        assert_int_equal(cairn_timezone_check(bad[i], err, sizeof err), CAIRN_EINVAL);
+        assert_true(strstr(err, "time zone") != NULL);
+    }
+    assert_int_equal(cairn_timezone_check("UTC", err, sizeof err), 0);
+    assert_int_equal(cairn_timezone_check("America/Argentina/Buenos_Aires", err, sizeof err), 0);
+    cairn_timezone_apply("UTC");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_dates),
         cmocka_unit_test_setup_teardown(test_totals, setup, teardown),
         cmocka_unit_test_setup_teardown(test_op, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_local_days, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
