@@ -65,7 +65,10 @@ bytes_before=$(du -sb "$T/s1/blobs/chunks" | cut -f1)
 # and B (pending) stay; D is awarded but E, using the same file, awaits its review: kept.
 out=$(c s1 evidence purge)
 echo "school: $out"
-assert_contains "$out" "purged 1 files" "school purge"
+# The retention timer (5 s after start, then hourly) may have purged first on a loaded machine:
+# what counts is what is purged once the command has run, not which of the two did it.
+assert_contains "$out" "purged " "school purge"
+assert_eq "$(db s1 "SELECT count(*) FROM evidence_purged")" 1 "files purged at the school"
 assert_contains "$out" "1 due but kept: review pending" "school purge keeps the file a pending review uses"
 "$CAIRND" blob-cat --data "$T/s1" "$hD" | cmp - "$T/d.mp4" || fail "school: D purged under a pending review"
 [ -z "$(c s1 evidence show "$subA" video | grep 'purged on')" ] && fail "school: A not shown purged"
@@ -81,7 +84,8 @@ pass "school: awarded video purged (shared chunk kept), decided and pending ones
 # but E's review is pending: kept.
 out=$(c hub evidence purge)
 echo "hub: $out"
-assert_contains "$out" "purged 2 files" "hub purge"
+assert_contains "$out" "purged " "hub purge"
+assert_eq "$(db hub "SELECT count(*) FROM evidence_purged")" 2 "files purged at the hub"
 assert_contains "$out" "1 due but kept: review pending" "hub purge keeps the pending file"
 c hub evidence show "$subA" video | grep -q "purged on .* (awarded)" || fail "hub: A not shown purged"
 c hub evidence show "$subC" video | grep -q "purged on .* (age)" || fail "hub: C not shown purged"
