@@ -271,12 +271,12 @@ static void open_slots(chunk_pull_t *p)
     }
 }
 
-/* Asks for more of the open slots' chunks while the window allows. Only once a whole range
- * (CAIRN_CHUNK_WANT_MAX, or the window when it is smaller) is free: one cwant per piece arriving
- * would cost both sides a sealed message each 64 KiB. */
+/* Asks for more of the open slots' chunks while the window allows. Only once a quarter of the
+ * window (at most CAIRN_CHUNK_WANT_MAX) is free: one cwant per piece arriving would cost both
+ * sides a sealed message each 64 KiB, and a quarter keeps the window mostly full. */
 static void ask(chunk_pull_t *p)
 {
-    uint64_t step = p->window < CAIRN_CHUNK_WANT_MAX ? p->window : CAIRN_CHUNK_WANT_MAX;
+    uint64_t step = p->window / 4 < CAIRN_CHUNK_WANT_MAX ? p->window / 4 : CAIRN_CHUNK_WANT_MAX;
     if (p->outstanding + step > p->window)
         return;
     for (int k = 0; k < CAIRN_CHUNK_SLOTS; k++) {

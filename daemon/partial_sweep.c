@@ -21,6 +21,7 @@
 #include "blobs_priv.h"
 #include "chunk_xfer.h"
 #include "enroll.h"
+#include "hash_set.h"
 #include "log.h"
 #include "store.h"
 
@@ -33,37 +34,8 @@ static const char needed_sql[] =
     " WHERE e.type = 'file' AND length(e.hash) = 32 AND s.state != 'withdrawn'"
     " AND e.hash NOT IN (SELECT hash FROM evidence_purged)";
 
-typedef struct {
-    cairn_hash_t *v;
-    size_t n, cap;
-} hash_list_t;
-
-static int list_add(hash_list_t *l, const cairn_hash_t *h)
-{
-    if (l->n == l->cap) {
-        size_t cap = l->cap ? 2 * l->cap : 64;
-        cairn_hash_t *nv = realloc(l->v, cap * sizeof *nv);
-        if (nv == NULL)
-            return -ENOMEM;
-        l->v = nv;
-        l->cap = cap;
-    }
-    l->v[l->n++] = *h;
-    return 0;
-}
-
-static int cmp_hash(const void *a, const void *b)
-{
-    return memcmp(a, b, CAIRN_HASH_LEN);
-}
-
-static bool list_has(const hash_list_t *l, const cairn_hash_t *h)
-{
-    return l->n > 0 && bsearch(h, l->v, l->n, sizeof *l->v, cmp_hash) != NULL;
-}
-
 /* Chunks missing here of every file this node still needs (sorted). */
-static int wanted_chunks(cairn_daemon_t *d, hash_list_t *out)
+static int wanted_chunks(cairn_daemon_t *d, cairn_hash_set_t *out)
 {
     sqlite3_stmt *st;
     if (sqlite3_prepare_v2(cairn_store_db(d->store), needed_sql, -1, &st, NULL) != SQLITE_OK)
@@ -85,15 +57,15 @@ static int wanted_chunks(cairn_daemon_t *d, hash_list_t *out)
             continue;
         for (uint32_t i = 0; rc == 0 && i < m.nchunks; i++) {
             if (!cairn_blobs_chunk_has(d->blobs, &m.chunks[i]))
-                rc = list_add(out, &m.chunks[i]);
+                rc = cairn_hash_set_add(out, &m.chunks[i]);
         }
         cairn_manifest_free(&m);
     }
     if (rc == 0 && step != SQLITE_DONE)
         rc = CAIRN_ESTORE;
     sqlite3_finalize(st);
-    if (rc == 0 && out->n > 0)
-        qsort(out->v, out->n, sizeof *out->v, cmp_hash);
+    if (rc == 0)
+        cairn_hash_set_sort(out);
     return rc;
 }
 
@@ -115,19 +87,19 @@ int cairn_partial_sweep_run(cairn_daemon_t *d, uint64_t now_ms, cairn_sweep_repo
     cairn_blobs_t *b = d->blobs;
     if (b == NULL || b->readonly)
         return 0;
-    hash_list_t wanted = {0};
+    cairn_hash_set_t wanted = {0};
     int rc = wanted_chunks(d, &wanted);
     if (rc != 0) {
         snprintf(err, errlen, "partial sweep: cannot list the evidence still needed: %s",
                  cairn_strerror(rc));
-        free(wanted.v);
+        cairn_hash_set_free(&wanted);
         return rc;
     }
     DIR *dir = opendir(b->partial);
     if (dir == NULL) {
         rc = -errno;
         snprintf(err, errlen, "partial sweep: cannot open %s: %s", b->partial, strerror(errno));
-        free(wanted.v);
+        cairn_hash_set_free(&wanted);
         return rc;
     }
     uint64_t max_age_ms = (uint64_t)d->cfg.partial_max_age_days * DAY_MS;
@@ -146,7 +118,7 @@ int cairn_partial_sweep_run(cairn_daemon_t *d, uint64_t now_ms, cairn_sweep_repo
         }
         uint64_t mtime_ms =
             (uint64_t)sb.st_mtim.tv_sec * 1000 + (uint64_t)sb.st_mtim.tv_nsec / 1000000;
-        bool want = list_has(&wanted, &h);
+        bool want = cairn_hash_set_has(&wanted, &h);
         bool stale = d->cfg.partial_max_age_days >= 0 && mtime_ms + max_age_ms <= now_ms;
         if (want && !stale) {
             rep->kept++;
@@ -164,7 +136,7 @@ int cairn_partial_sweep_run(cairn_daemon_t *d, uint64_t now_ms, cairn_sweep_repo
             rep->unwanted++;
     }
     closedir(dir);
-    free(wanted.v);
+    cairn_hash_set_free(&wanted);
     return 0;
 }
 

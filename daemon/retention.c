@@ -18,6 +18,7 @@
 #include "blob_partial.h"
 #include "blobs.h"
 #include "chunk_xfer.h"
+#include "hash_set.h"
 #include "log.h"
 #include "store.h"
 
@@ -61,36 +62,7 @@ static int64_t count_for(sqlite3 *db, const char *sql, const cairn_hash_t *h)
     return n;
 }
 
-typedef struct {
-    cairn_hash_t *v;
-    size_t n, cap;
-} hash_set_t;
-
-static int set_add(hash_set_t *s, const cairn_hash_t *h)
-{
-    if (s->n == s->cap) {
-        size_t cap = s->cap ? 2 * s->cap : 256;
-        cairn_hash_t *nv = realloc(s->v, cap * sizeof *nv);
-        if (nv == NULL)
-            return -ENOMEM;
-        s->v = nv;
-        s->cap = cap;
-    }
-    s->v[s->n++] = *h;
-    return 0;
-}
-
-static int cmp_hash(const void *a, const void *b)
-{
-    return memcmp(a, b, CAIRN_HASH_LEN);
-}
-
-static bool set_has(const hash_set_t *s, const cairn_hash_t *h)
-{
-    return bsearch(h, s->v, s->n, sizeof *s->v, cmp_hash) != NULL;
-}
-
-static bool listed(const hash_set_t *s, const uint8_t *h)
+static bool listed(const cairn_hash_set_t *s, const uint8_t *h)
 {
     for (size_t i = 0; i < s->n; i++) {
         if (memcmp(s->v[i].b, h, CAIRN_HASH_LEN) == 0)
@@ -100,7 +72,7 @@ static bool listed(const hash_set_t *s, const uint8_t *h)
 }
 
 /* Every chunk of every file evidence that is not purged and not about to be (sorted). */
-static int live_chunks(cairn_daemon_t *d, const hash_set_t *doomed, hash_set_t *live)
+static int live_chunks(cairn_daemon_t *d, const cairn_hash_set_t *doomed, cairn_hash_set_t *live)
 {
     sqlite3_stmt *st;
     if (sqlite3_prepare_v2(cairn_store_db(d->store),
@@ -120,12 +92,12 @@ static int live_chunks(cairn_daemon_t *d, const hash_set_t *doomed, hash_set_t *
         if (cairn_chunk_plan_manifest(d, &f, &m) != 0)
             continue;
         for (uint32_t i = 0; rc == 0 && i < m.nchunks; i++)
-            rc = set_add(live, &m.chunks[i]);
+            rc = cairn_hash_set_add(live, &m.chunks[i]);
         cairn_manifest_free(&m);
     }
     sqlite3_finalize(st);
-    if (rc == 0 && live->n > 0)
-        qsort(live->v, live->n, sizeof *live->v, cmp_hash);
+    if (rc == 0)
+        cairn_hash_set_sort(live);
     return rc;
 }
 
@@ -147,7 +119,7 @@ static int record_purged(sqlite3 *db, const cairn_hash_t *h, uint64_t now_ms, co
 
 /* Removes the chunks of f that no live file lists. The purge is recorded first: a crash halfway
  * leaves a file marked purged with some chunks still there, never a "complete" file with holes. */
-static int purge_file(cairn_daemon_t *d, const cairn_hash_t *f, const hash_set_t *live,
+static int purge_file(cairn_daemon_t *d, const cairn_hash_t *f, const cairn_hash_set_t *live,
                       uint64_t now_ms, const char *reason, cairn_purge_report_t *rep)
 {
     cairn_manifest_t m;
@@ -157,7 +129,7 @@ static int purge_file(cairn_daemon_t *d, const cairn_hash_t *f, const hash_set_t
     rc = record_purged(cairn_store_db(d->store), f, now_ms, reason);
     for (uint32_t i = 0; rc == 0 && i < m.nchunks; i++) {
         cairn_blobs_partial_remove(d->blobs, &m.chunks[i]);
-        if (set_has(live, &m.chunks[i]))
+        if (cairn_hash_set_has(live, &m.chunks[i]))
             continue;
         uint64_t freed = 0;
         if (cairn_blobs_chunk_remove(d->blobs, &m.chunks[i], &freed) == 0 && freed > 0) {
@@ -190,7 +162,7 @@ int cairn_retention_run(cairn_daemon_t *d, uint64_t now_ms, cairn_purge_report_t
         snprintf(err, errlen, "retention: %s", sqlite3_errmsg(db));
         return CAIRN_ESTORE;
     }
-    hash_set_t doomed = {0}, live = {0};
+    cairn_hash_set_t doomed = {0}, live = {0};
     const char **reasons = NULL;
     int rc = 0;
     while (rc == 0 && sqlite3_step(st) == SQLITE_ROW) {
@@ -218,7 +190,7 @@ int cairn_retention_run(cairn_daemon_t *d, uint64_t now_ms, cairn_purge_report_t
         }
         reasons = nr;
         reasons[doomed.n] = why;
-        rc = set_add(&doomed, &h);
+        rc = cairn_hash_set_add(&doomed, &h);
     }
     sqlite3_finalize(st);
     if (rc == 0 && doomed.n > 0)
@@ -228,8 +200,8 @@ int cairn_retention_run(cairn_daemon_t *d, uint64_t now_ms, cairn_purge_report_t
     if (rc != 0)
         snprintf(err, errlen, "retention: %s", cairn_strerror(rc));
     free(reasons);
-    free(doomed.v);
-    free(live.v);
+    cairn_hash_set_free(&doomed);
+    cairn_hash_set_free(&live);
     return rc;
 }
 

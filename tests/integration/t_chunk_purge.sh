@@ -18,6 +18,7 @@ sed -i 's/^# purge_after_award = off/purge_after_award = 0/' "$T/s1/cairnd.conf"
 grep -q "^purge_after_award = 0" "$T/s1/cairnd.conf" || fail "cannot set purge_after_award"
 enrol s1 hub
 start_node s1
+s1_started=$(date +%s%3N)
 wait_catalog s1 1 20 || fail "catalog did not reach s1"
 c s1 evidence purge | grep -q "purged 0 files" || fail "purge with nothing due"
 
@@ -39,6 +40,11 @@ for h in "$hA" "$hB" "$hC" "$hD"; do wait_complete hub "$h" 60 || fail "evidence
 part="school:$(node_id s1)"
 wait_hash_equal hub s1 "$part" 20 || fail "events differ before the purge"
 
+# The daemons' own retention check runs 5 s after start (then every 10 minutes): let it pass
+# before any award exists, so that the explicit purges below are the ones that purge (with a
+# fast transfer the awards used to reach the school just before that check, which then purged
+# A itself and the school's `evidence purge` found nothing).
+while [ $(($(date +%s%3N) - s1_started)) -lt 6000 ]; do sleep 0.1; done
 # review SUB VERDICT: the hub's assessor claims, scores every part, decides.
 c hub educator add --name "Rita Assessor" --role assessor >/dev/null
 export CAIRN_AS="Rita Assessor"
