@@ -51,7 +51,7 @@ for t in $targets; do
     (cd "$dir" && "$top/build-fuzz/tests/fuzz_$t" -max_total_time="$secs" -rss_limit_mb=2048 \
         -timeout=10 -print_final_stats=1 $par -artifact_prefix="$dir/crashes/" \
         "$dir/corpus" "$top/tests/fuzz/corpus/$t") >"$dir/log" 2>&1 || rc=$?
-    grep -E '^#[0-9]+ +DONE|stat::number_of_executed_units' "$dir/log" || true
+    grep -E '^#[0-9]+[[:space:]]+DONE|stat::number_of_executed_units' "$dir/log" || true
     if [ "$rc" -ne 0 ]; then
         status=1
         echo "fuzz_$t: FOUND something (exit $rc): see $dir/crashes/ and $dir/log" >&2

@@ -17,7 +17,7 @@ rc=0
 # -jobs/-workers stay at 1: ctest runs targets side by side; one core each
 "$bin" -max_total_time="$secs" -rss_limit_mb=2048 -timeout=10 -print_final_stats=1 \
     -artifact_prefix="$art/" "$work" >"$art/log" 2>&1 || rc=$?
-grep -E '^#[0-9]+ +DONE|^Done [0-9]+ runs|stat::number_of_executed_units' "$art/log" || true
+grep -E '^#[0-9]+[[:space:]]+DONE|^Done [0-9]+ runs|stat::number_of_executed_units' "$art/log" || true
 if [ "$rc" -ne 0 ]; then
     tail -n 60 "$art/log"
     echo "$name: libFuzzer exited $rc; the input is in $art/ (log: $art/log)" >&2
