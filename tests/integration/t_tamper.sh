@@ -96,7 +96,6 @@ wait_lines() { # FILE N SECONDS
 
 init_node hub hub
 start_hub hub
-HUB_SYNC_PORT=$HUB_PORT
 c hub catalog import "$CATALOG" >/dev/null
 HUB_ID=$(node_id hub)
 for s in good sb sc; do
