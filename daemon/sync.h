@@ -36,6 +36,10 @@
  * handshake, e.g. a frame header announcing more bytes than ever come, would otherwise hold the
  * session (and, at a school, its only link to the hub) open forever. */
 #define CAIRN_SYNC_HANDSHAKE_MS 10000
+/* A frame begun must keep arriving: no byte of it for this long closes the session (a header
+ * announcing more bytes than ever come, or a path that died mid-frame). A quiet session between
+ * frames is not affected: a school may rightly have nothing to say for hours. */
+#define CAIRN_SYNC_FRAME_STALL_MS 10000
 /* Partitions one session may sync: catalog, the peer's school partition and, between a child
  * hub and its parent, every school partition the child relays. */
 #define CAIRN_SYNC_PARTS 4096
@@ -98,6 +102,7 @@ struct cairn_sync_session {
     cairn_sync_part_t *parts; /* nparts of cap_parts, grown by add_part */
     int nparts, cap_parts;
     uint64_t events_sent, events_received, started_ms, ticks;
+    uint64_t last_rx_ms;                /* loop time of the last bytes read */
     int32_t aliases_sent, aliases_seen; /* partition aliases given / learnt (sync_vec.c) */
     void *user;                         /* owner's per-session data */
     struct cairn_sync_chunks *chunks;   /* evidence chunk transfer (sync_chunks.h), once syncing */

@@ -351,6 +351,10 @@ static void on_timer(uv_timer_t *t)
     s->ticks++;
     if (s->phase != P_OPEN && uv_now(s->d->loop) - s->started_ms > CAIRN_SYNC_HANDSHAKE_MS)
         return fail(s, "no handshake with %s within %u s", s->peer, CAIRN_SYNC_HANDSHAKE_MS / 1000);
+    if (s->reader.len > s->reader.frame_start &&
+        uv_now(s->d->loop) - s->last_rx_ms > CAIRN_SYNC_FRAME_STALL_MS)
+        return fail(s, "%s stopped sending in the middle of a frame (%zu bytes still due) for %u s",
+                    s->peer, cairn_frame_reader_want(&s->reader), CAIRN_SYNC_FRAME_STALL_MS / 1000);
     if (s->ops->tick != NULL && s->phase == P_OPEN) {
         const char *why = s->ops->tick(s);
         if (why != NULL) {
@@ -680,6 +684,7 @@ static void on_read(uv_stream_t *st, ssize_t nread, const uv_buf_t *buf)
                         s->phase != P_OPEN ? " during the handshake" : "");
         return fail(s, "read from %s failed: %s", s->peer, uv_strerror((int)nread));
     }
+    s->last_rx_ms = uv_now(s->d->loop);
     int rc = cairn_frame_reader_feed(&s->reader, buf->base, (size_t)nread);
     if (rc != 0)
         return fail(s, "%s sent a bad frame: %s", s->peer, cairn_strerror(rc));

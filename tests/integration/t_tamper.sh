@@ -8,7 +8,8 @@
 #   channel-up / channel-down  sync frames between a school and the hub, tampered by
 #                              tamper_proxy.py: bit flips, truncations, swapped, duplicated and
 #                              replayed records, bad length fields, in both directions
-#   stall                      a handshake frame that never completes (closed after 10 s)
+#   stall                      a handshake frame that never completes (closed after 10 s; one
+#                              more, after the handshake, is in channel-up)
 #   changeset-online/-bundle   change sets signed by the school's real key, delivered over a
 #                              real session or in a sealed bundle, whose content breaks the rules
 #                              (tests/tools/forge.c): rights, another school's partition, altered
@@ -95,7 +96,6 @@ wait_lines() { # FILE N SECONDS
 
 init_node hub hub
 start_hub hub
-HUB_SYNC_PORT=$HUB_PORT
 c hub catalog import "$CATALOG" >/dev/null
 HUB_ID=$(node_id hub)
 for s in good sb sc; do
@@ -160,6 +160,8 @@ for f in (3, 4):
     print("up-swap-%d-%d up swap %d" % (f, f + 1, f))
 for f in (1, 2, 3, 4, "cs"):
     print("up-replay-%s up replay %s" % (f, f))
+# a length within the limit whose bytes never come, after the handshake: the hub's 10 s deadline
+print("stall-mid-frame-1MiB-data3 up len 3 %d" % (1024 * 1024))
 EOF
 n_up=$(wc -l <"$T/up.cases")
 h_before=$(fingerprint hub)
@@ -175,6 +177,8 @@ while read -r name applied closer port frames state reason; do
         record channel-up "$name" CHANGED "$reason"
     elif [ "$applied" != applied=1 ]; then
         record channel-up "$name" ACCEPTED "tampering not applied ($frames)"
+    elif [ "$closer" = closer=watchdog ]; then
+        record channel-up "$name" ACCEPTED "no daemon closed it: the proxy's watchdog did (${reason:-})"
     elif [ -z "$reason" ]; then
         record channel-up "$name" ACCEPTED "no reason logged at the hub ($closer)"
     else
@@ -229,6 +233,8 @@ while read -r name applied closer port frames state reason; do
         record channel-down "$name" CHANGED "$reason"
     elif [ "$applied" != applied=1 ]; then
         record channel-down "$name" ACCEPTED "tampering not applied ($frames)"
+    elif [ "$closer" = closer=watchdog ]; then
+        record channel-down "$name" ACCEPTED "no daemon closed it: the proxy's watchdog did (${reason:-})"
     elif [ -z "$reason" ]; then
         record channel-down "$name" ACCEPTED "no reason logged at the school ($closer)"
     else

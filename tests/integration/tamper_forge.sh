@@ -51,8 +51,8 @@ online altered-hlc-after-signing forge_hlc
 online altered-type-after-signing forge_type
 online forged-checkpoint-signature forge_sig
 
-# bundle CASE FILE [no-effect]: import FILE at the hub; judged like the online ones, or, for a
-# genuine replay, "no effect" (events and state unchanged).
+# bundle_case FAMILY CASE FILE: import FILE at the hub, judged like the online ones.
+# bundle_noeffect FAMILY CASE FILE: a genuine replay: "no effect" if events and state are unchanged.
 bundle_case() {
     local family=$1 name=$2 file=$3 before out rc=0
     before=$(fingerprint hub)

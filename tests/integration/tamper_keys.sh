@@ -2,9 +2,6 @@
 # identity, a hub key swapped in hub.peer, a paired LAN device whose key (or the school key it
 # pinned) is swapped, an enrolment token reused, expired or unknown.
 
-# keycase NAME NODE-JUDGED LOGFILE PATTERN SECONDS: wait for PATTERN in LOGFILE, then judge.
-last_match() { grep -o "$2" "$1" 2>/dev/null | tail -1 || true; }
-
 # A school with good's public key (identity.pub, and the public half of identity.key) but its own
 # secret: the hub verifies msg3's signature with good's key and refuses.
 init_node imp school
