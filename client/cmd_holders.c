@@ -64,7 +64,7 @@ static int run_holders(const cairn_cli_t *cli, int argc, char **argv)
         unsigned long long version = (unsigned long long)cairn_rpc_u64(h, "version");
         if (name.p == NULL)
             name = (cairn_strv_t){"(educator not synced here)", 26};
-        cairn_out_date(cairn_out_i64(h, "issued"), date, sizeof date);
+        cairn_out_row_date(h, date, sizeof date);
         if (csv) {
             cairn_out_csv(stdout, name.p, name.len);
             putchar(',');

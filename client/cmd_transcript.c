@@ -25,17 +25,6 @@ static const cairn_cmd_doc_t transcript_doc = {
     "title, PD hours, award); --json the whole transcript with its totals.\n",
 };
 
-/* The award's local date as the daemon counted it; a daemon from before time zones sends none:
- * the UTC day of "issued", as it then counted. */
-static void award_date(const msgpack_object *a, char *out, size_t outlen)
-{
-    cairn_strv_t d = cairn_out_opt_str(a, "date");
-    if (d.p != NULL && d.len == 10)
-        snprintf(out, outlen, "%.10s", d.p);
-    else
-        cairn_out_date(cairn_out_i64(a, "issued"), out, outlen);
-}
-
 static void json_kv(const char *key, cairn_strv_t v, bool comma)
 {
     printf("\"%s\": ", key);
@@ -60,7 +49,7 @@ static void print_json(const msgpack_object *r, const msgpack_object_array *list
     for (uint32_t i = 0; i < list->size; i++) {
         const msgpack_object *a = &list->ptr[i];
         char date[16];
-        award_date(a, date, sizeof date);
+        cairn_out_row_date(a, date, sizeof date);
         printf("%s{", i ? ", " : "");
         json_kv("award", cairn_rpc_str(a, "award"), true);
         json_kv("credential", cairn_rpc_str(a, "credential"), true);
@@ -86,7 +75,7 @@ static void print_csv(const msgpack_object_array *list)
     for (uint32_t i = 0; i < list->size; i++) {
         const msgpack_object *a = &list->ptr[i];
         char date[16];
-        award_date(a, date, sizeof date);
+        cairn_out_row_date(a, date, sizeof date);
         printf("%s,", date);
         cairn_strv_t v = cairn_rpc_str(a, "credential");
         cairn_out_csv(stdout, v.p, v.len);
@@ -130,7 +119,7 @@ static void print_page(const msgpack_object *r, const msgpack_object_array *list
     for (uint32_t i = 0; i < list->size; i++) {
         const msgpack_object *a = &list->ptr[i];
         char date[16];
-        award_date(a, date, sizeof date);
+        cairn_out_row_date(a, date, sizeof date);
         cairn_table_cellf(&table, "%s", date);
         cairn_strv_t v = cairn_rpc_str(a, "credential");
         cairn_table_cell(&table, v.p, v.len);

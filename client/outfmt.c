@@ -63,6 +63,15 @@ void cairn_out_date(int64_t ms, char *out, size_t outlen)
     strftime(out, outlen, "%Y-%m-%d", &tm);
 }
 
+void cairn_out_row_date(const msgpack_object *row, char *out, size_t outlen)
+{
+    cairn_strv_t d = cairn_out_opt_str(row, "date");
+    if (d.p != NULL && d.len == 10)
+        snprintf(out, outlen, "%.10s", d.p);
+    else
+        cairn_out_date(cairn_out_i64(row, "issued"), out, outlen);
+}
+
 cairn_strv_t cairn_out_opt_str(const msgpack_object *map, const char *key)
 {
     const msgpack_object *o = cairn_mp_get(map, key);

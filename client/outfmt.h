@@ -24,6 +24,10 @@ void cairn_out_json_str(FILE *f, const char *s, size_t len);
 /* "YYYY-MM-DD" (UTC) of ms since the epoch into out (at least 11 bytes). */
 void cairn_out_date(int64_t ms, char *out, size_t outlen);
 
+/* The award date a row carries: its "date" (the daemon's local day, [school] timezone) when
+ * present, else the UTC day of its "issued" (a daemon from before time zones). */
+void cairn_out_row_date(const msgpack_object *row, char *out, size_t outlen);
+
 /* Result fields: a str, or {NULL, 0} when nil or absent; a number (int or float), 0 when
  * absent; a signed integer, -1 when absent. */
 cairn_strv_t cairn_out_opt_str(const msgpack_object *map, const char *key);

@@ -12,6 +12,7 @@
 
 #include "api_util.h"
 #include "daemon.h"
+#include "timezone.h"
 
 #define HOLDERS_MAX 100000 /* rows in one answer (more: ETOOBIG) */
 
@@ -92,13 +93,17 @@ static int credential_holders(cairn_req_t *req)
             sqlite3_reset(st);
             return cairn_req_fail(req, CAIRN_ESTORE, "reading the awards: they changed");
         }
-        msgpack_pack_map(req->pk, 6);
+        char date[CAIRN_TIMEZONE_DATE_LEN + 1];
+        int year;
+        cairn_timezone_date(sqlite3_column_int64(st, 6), date, &year);
+        msgpack_pack_map(req->pk, 7);
         cairn_api_pack_kv_column(req->pk, "educator", st, 0);
         cairn_api_pack_kv_column(req->pk, "name", st, 1);
         pack_school(req, st);
         cairn_api_pack_kv_column(req->pk, "award", st, 4);
         cairn_mp_pack_kv_u64(req->pk, "version", (uint64_t)sqlite3_column_int64(st, 5));
         cairn_mp_pack_kv_i64(req->pk, "issued", sqlite3_column_int64(st, 6));
+        cairn_mp_pack_kv_str(req->pk, "date", date); /* its local day ([school] timezone) */
     }
     sqlite3_reset(st);
     return 0;

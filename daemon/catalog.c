@@ -63,6 +63,7 @@ static const field_t stack_fields[] = {
     {"title", F_STR, true, 0, 200, 0},
     {"credentials", F_SLUGS, true, 1, 100, CAIRN_CATALOG_ID_MAX},
     {"description", F_STR, false, 0, 4000, 0},
+    {"pd_hours", F_HOURS, false, 0, 0, 0}, /* the stack badge's own hours (stack_complete.h) */
     END,
 };
 static const field_t credential_fields[] = {

@@ -14,7 +14,7 @@
 # within seconds (median 0.000 days); refused at a school.
 # Time zones ([school] timezone): the same award in Pacific/Kiritimati (UTC+14) and
 # Pacific/Pago_Pago (UTC-11) falls on two different local days (25 hours apart); the transcript
-# prints each zone's day and counts --from/--to in it; check-config refuses a zone the database
+# prints each zone's day and counts --from/--to in it, and so do holders; check-config refuses a zone the database
 # lacks, naming the line.
 source "$(dirname "$0")/sync_lib.sh"
 export TZ=UTC # the daemons' default zone is the box's: the dates below are computed in UTC
@@ -168,6 +168,8 @@ for zone in Pacific/Kiritimati Pacific/Pago_Pago; do
     out=$(c school transcript "Ada Okafor" --from "$local_day" --to "$local_day" --csv)
     assert_eq "$(sed -n 2p <<<"$out")" "$local_day,wait-time,1,Wait Time for Deeper Thinking,8,$award" \
         "$zone: a one-day period is the local day"
+    assert_contains "$(grep "Ada Okafor" <<<"$(c school holders wait-time)")" "$local_day" \
+        "$zone: holders print the local day too"
     out=$(c school transcript "Ada Okafor" --to "$(TZ="$zone" date -d "$local_day - 1 day" +%F)")
     assert_contains "$out" "no credentials earned in this period" "$zone: the day before"
     eval "day_${zone//[\/]/_}=$local_day"

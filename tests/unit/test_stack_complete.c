@@ -10,8 +10,11 @@
 
 #include <cairn/badge.h>
 
+#include <jansson.h>
+
 #include "catalog.h"
 #include "stack_complete.h"
+#include "transcript.h"
 
 static const char ADA[] = "adaaaaaaaaaaaaaaaaaaaaaaaa";
 
@@ -159,6 +162,55 @@ static void test_issue_once(void **state)
     assert_int_equal(count(f, "SELECT count(*) FROM events WHERE type = 'stack.complete'"), 2);
 }
 
+/* A stack the catalog gives pd_hours (optional): its badge carries them as creditsAvailable and
+ * the transcript counts them; without it, 0 (test_issue_once's credential has none). */
+static void test_stack_pd_hours(void **state)
+{
+    fixture_t *f = *state;
+    char err[CAIRN_ERRMSG_MAX] = "", partition[CAIRN_SCHOOL_PARTITION_LEN + 1];
+    size_t len = 0;
+    json_error_t jerr;
+    cairn_catalog_result_t res;
+    char *text = fixture_sample_catalog(&len);
+    json_t *doc = json_loadb(text, len, 0, &jerr);
+    free(text);
+    assert_non_null(doc);
+    size_t i;
+    json_t *st;
+    json_array_foreach(json_object_get(doc, "stacks"), i, st)
+    {
+        if (strcmp(json_string_value(json_object_get(st, "id")), "leadership-community") == 0)
+            json_object_set_new(st, "pd_hours", json_real(2.5));
+    }
+    text = json_dumps(doc, JSON_COMPACT);
+    json_decref(doc);
+    assert_int_equal(cairn_catalog_import(f->store, text, strlen(text), &res, err, sizeof err), 0);
+    free(text);
+    memcpy(partition, "school:", 7);
+    memset(partition + 7, 'c', 64);
+    partition[71] = '\0';
+    put_award(f, "01jdx3q4c8m6a9v2k5r7t0w1y1", "family-partnership@1", 1000, false);
+    put_award(f, "01jdx3q4c8m6a9v2k5r7t0w1y2", "district-communication-plan@1", 2000, false);
+    assert_int_equal(cairn_stack_complete_after_award(f->store, f->dir, ADA, "family-partnership",
+                                                      partition, 5000, err, sizeof err),
+                     0);
+    assert_int_equal(count(f, "SELECT count(*) FROM awards WHERE achievement ="
+                              " 'stack:leadership-community' AND credential LIKE"
+                              " '%\"creditsAvailable\": 2.5%'"),
+                     1);
+    cairn_transcript_t t;
+    assert_int_equal(cairn_transcript_build(f->store, ADA, CAIRN_TRANSCRIPT_ALL_FROM,
+                                            CAIRN_TRANSCRIPT_ALL_TO, &t),
+                     0);
+    assert_int_equal(t.n, 3);
+    assert_string_equal(t.awards[2].credential, "stack:leadership-community");
+    assert_int_equal(t.awards[2].version, 0);
+    assert_string_equal(t.awards[2].title, "Leadership and Community");
+    assert_true(t.awards[2].pd_hours == 2.5);
+    assert_true(t.total_pd_hours == 6 + 6 + 2.5);
+    cairn_transcript_free(&t);
+}
+
 static void test_malformed_refused(void **state)
 {
     fixture_t *f = *state;
@@ -198,6 +250,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_rule, setup, teardown),
         cmocka_unit_test_setup_teardown(test_issue_once, setup, teardown),
         cmocka_unit_test_setup_teardown(test_malformed_refused, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_stack_pd_hours, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
