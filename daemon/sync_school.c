@@ -26,6 +26,7 @@
 #include "store.h"
 #include "store_sync.h"
 #include "sync.h"
+#include "sync_vec.h"
 #include "sync_persist.h"
 
 /* How often a hub with a parent looks for new school partitions to relay up. */
@@ -421,6 +422,15 @@ int cairn_sync_school_now(cairn_sync_school_t *sc, uint64_t timeout_ms, cairn_sy
         uv_timer_stop(&sc->retry);
         cairn_log_info("sync: connecting now (sync.now)");
         connect_now(sc);
+    } else if (sc->session->established && !sc->session->closing) {
+        /* The hub's vectors this session holds may predate its latest events (a decision made
+         * a moment ago and not pushed yet): ask for them again, so that the round completes
+         * only once we hold what the hub holds now. */
+        cairn_sync_session_t *s = sc->session;
+        for (int i = 0; i < s->nparts; i++) {
+            if (cairn_sync_vec_request(s, &s->parts[i]) != 0)
+                break; /* the session is failing: its close ends the waiters */
+        }
     }
     return 0;
 }

@@ -35,6 +35,14 @@ static int send_small(cairn_sync_session_t *s, const char *t, const char *partit
     return rc;
 }
 
+int cairn_sync_vec_request(cairn_sync_session_t *s, cairn_sync_part_t *p)
+{
+    int rc = send_small(s, "vreq", p->name, NULL);
+    if (rc == 0)
+        p->have_peer = false; /* until the answer: what we hold of its vector may be old */
+    return rc;
+}
+
 int cairn_sync_vec_send_digest(cairn_sync_session_t *s, cairn_sync_part_t *p)
 {
     cairn_vector_t v;

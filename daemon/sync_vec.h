@@ -16,6 +16,10 @@
 /* Sends the digest of our vector of p. 0 or a negative code. */
 int cairn_sync_vec_send_digest(cairn_sync_session_t *s, cairn_sync_part_t *p);
 
+/* Asks the peer for its whole vector of p now (`vreq`); p has no peer vector until the `vec`
+ * answer arrives, so a round judged on p waits for it. Used by `sync.now` on an open session. */
+int cairn_sync_vec_request(cairn_sync_session_t *s, cairn_sync_part_t *p);
+
 /* Takes a `vec` carrying "d": 0 when the stored vector matched (p->peer is set from it, as if the
  * peer had sent it), 1 when the full vector was asked for with `vreq`, or a negative code with
  * s->reason filled (a malformed digest). */

@@ -63,5 +63,32 @@ assert_contains "$out" "synced: 0 events sent" "second sync now"
 # A hub with no parent hub has no link to sync.
 expect_fail "no parent hub" c hub sync now
 stop_node school
+
+# On an open session, sync now asks the hub for its vectors again: what the hub wrote a moment
+# ago (here a catalog version, on a link with 400 ms of latency each way, so the hub's push is
+# still on its way) is at the school when sync now returns, not some time after.
+"$FAULTPROXY" --listen 127.0.0.1:0 --port-file "$T/proxy.port" --target "127.0.0.1:$port" \
+    --latency 400 >>"$T/proxy.log" 2>&1 &
+PIDS+=($!)
+for i in $(seq 1 100); do [ -s "$T/proxy.port" ] && break; sleep 0.05; done
+read -r hubkey _ <"$T/school/hub.peer"
+echo "$hubkey 127.0.0.1:$(cat "$T/proxy.port")" >"$T/school/hub.peer"
+start_node school
+c school sync now --timeout 20 >/dev/null || fail "sync now through the slow link"
+python3 - "$CATALOG" "$T/catalog-v2.json" <<'EOF2'
+import json, sys
+c = json.load(open(sys.argv[1]))
+for cr in c["credentials"]:
+    if cr["id"] == "wait-time":
+        cr["version"] = 2
+        cr["evidence"].append({"part": "exit-ticket", "kind": "text", "required": True,
+                               "description": "Three students' exit tickets, transcribed."})
+json.dump(c, open(sys.argv[2], "w"))
+EOF2
+assert_contains "$(c hub catalog import "$T/catalog-v2.json")" "1 new version" "hub import of version 2"
+out=$(c school sync now --timeout 20) || fail "sync now after the hub's import: $out"
+assert_eq "$(db school "SELECT max(version) FROM credentials WHERE id='wait-time'")" 2 \
+    "wait-time version at the school when sync now returned ($out)"
+stop_node school
 stop_node hub
 pass "sync now"
