@@ -59,13 +59,15 @@ review() {
     fi
     c hub review decide "$1" >/dev/null
 }
+# Measured before any award exists: the school's own retention timer (first run 5 s after it
+# started, then every 10 minutes) may purge A as soon as the award arrives, before the command.
+bytes_before=$(du -sb "$T/s1/blobs/chunks" | cut -f1)
 review "$subA" meets
 review "$subC" not-yet
 review "$subD" meets
 wait_hash_equal hub s1 "$part" 20 || fail "the reviews did not reach the school"
 assert_eq "$(db s1 "SELECT count(*) FROM awards")" 2 "awards at the school"
 before_hub=$(state_hash hub "$part"); before_s1=$(state_hash s1 "$part")
-bytes_before=$(du -sb "$T/s1/blobs/chunks" | cut -f1)
 
 # School: the award rule only. A goes (except the chunk B shares); C (decided, not awarded)
 # and B (pending) stay; D is awarded but E, using the same file, awaits its review: kept.
