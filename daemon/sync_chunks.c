@@ -40,6 +40,7 @@ void cairn_chunk_state_free(cairn_chunk_state_t *st)
     if (st == NULL)
         return;
     free(st->busy);
+    cairn_hash_set_free(&st->told);
     free(st);
 }
 
