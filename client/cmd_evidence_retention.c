@@ -109,9 +109,13 @@ int cairn_cmd_evidence_purge(const cairn_cli_t *cli, int argc, char **argv)
         return cairn_cli_done(&rpc, &reply);
     }
     cairn_fmt_size(cairn_rpc_u64(r, "bytes"), size, sizeof size);
-    printf("purged %llu files (%llu chunks, %s freed); %llu due but kept: review pending\n",
+    printf("purged %llu files (%llu chunks, %s freed); %llu due but kept: review pending",
            (unsigned long long)cairn_rpc_u64(r, "files"),
            (unsigned long long)cairn_rpc_u64(r, "chunks"), size,
            (unsigned long long)cairn_rpc_u64(r, "kept_pending"));
+    uint64_t not_at_hub = cairn_rpc_u64(r, "kept_not_at_hub"); /* 0 when absent (older cairnd) */
+    if (not_at_hub > 0)
+        printf("; %llu due but kept: not yet at the hub", (unsigned long long)not_at_hub);
+    printf("\n");
     return cairn_cli_done(&rpc, &reply);
 }

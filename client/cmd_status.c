@@ -125,6 +125,11 @@ static void print_evidence(const msgpack_object *st)
            (unsigned long long)cairn_rpc_u64(ev, "chunks_bad"),
            (unsigned long long)cairn_rpc_u64(ev, "files_complete"),
            (unsigned long long)cairn_rpc_u64(ev, "resumed"));
+    if (cairn_rpc_u64(ev, "files_at_hub") > 0) {
+        label("evidence hub");
+        printf("%llu files complete at the hub (as it reported; kept across restarts)\n",
+               (unsigned long long)cairn_rpc_u64(ev, "files_at_hub"));
+    }
     cairn_fmt_size(cairn_rpc_u64(ev, "rate"), a, sizeof a);
     label("evidence rate");
     printf("%s/s", a);

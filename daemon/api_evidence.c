@@ -30,7 +30,8 @@
 static const char list_sql[] =
     "SELECT e.submission, e.part, e.name, e.size, e.hash, s.state,"
     " (SELECT at FROM evidence_priority p WHERE p.submission = e.submission),"
-    " (SELECT at FROM evidence_purged g WHERE g.hash = e.hash)"
+    " (SELECT at FROM evidence_purged g WHERE g.hash = e.hash),"
+    " EXISTS (SELECT 1 FROM evidence_at_hub a WHERE a.hash = e.hash)"
     " FROM evidence e JOIN submissions s ON s.id = e.submission"
     " WHERE e.type = 'file' AND length(e.hash) = 32 AND (?1 IS NULL OR e.submission = ?1)"
     " ORDER BY e.hlc LIMIT 1000";
@@ -47,6 +48,16 @@ static void pack_file(cairn_req_t *req, sqlite3_stmt *st)
     bool known = cairn_sync_chunks_file_progress(d, &h, &fp) == 0;
     bool purged = sqlite3_column_type(st, 7) != SQLITE_NULL;
     const cairn_chunk_progress_t *hub = cairn_chunk_state_progress(d->chunks, &h);
+    /* Recorded complete at the hub (evidence_at_hub.h): kept across restarts, unlike the
+     * in-memory reports; it wins over a stale report. */
+    cairn_chunk_progress_t at_hub;
+    if (sqlite3_column_int(st, 8) != 0) {
+        memset(&at_hub, 0, sizeof at_hub);
+        at_hub.file = h;
+        at_hub.size = at_hub.held = (uint64_t)sqlite3_column_int64(st, 3);
+        at_hub.done = true;
+        hub = &at_hub;
+    }
     const char *state = purged                 ? "purged"
                         : known && fp.complete ? "complete"
                         : known && fp.held > 0 ? "partial"
@@ -375,11 +386,12 @@ static int evidence_purge(cairn_req_t *req)
     int rc = cairn_retention_run(req->d, cairn_sync_now_ms(), &rep, err, sizeof err);
     if (rc != 0)
         return cairn_req_fail(req, rc, "%s", err);
-    msgpack_pack_map(req->pk, 5);
+    msgpack_pack_map(req->pk, 6);
     cairn_mp_pack_kv_u64(req->pk, "files", rep.files);
     cairn_mp_pack_kv_u64(req->pk, "chunks", rep.chunks);
     cairn_mp_pack_kv_u64(req->pk, "bytes", rep.bytes);
     cairn_mp_pack_kv_u64(req->pk, "kept_pending", rep.kept_pending);
+    cairn_mp_pack_kv_u64(req->pk, "kept_not_at_hub", rep.kept_not_at_hub);
     cairn_mp_pack_kv_bool(req->pk, "enabled",
                           req->d->cfg.purge_after_award_days >= 0 ||
                               req->d->cfg.purge_after_age_days >= 0);

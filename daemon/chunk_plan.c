@@ -7,6 +7,8 @@
  * when its submission's partition is one this session syncs, its manifest is not stored here yet
  * (a stored manifest means every chunk is here: the file is complete), it was not purged and its
  * submission is not withdrawn (partial_sweep.c applies the same rules to partial files).
+ * A file of such a partition that is complete here is listed apart, for chunk_tell.c: the hub
+ * tells the school it holds it (a file another school sent first is never fetched again).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -43,16 +45,30 @@ static bool listed(const cairn_hash_t *list, size_t n, const uint8_t *h)
     return false;
 }
 
-int cairn_chunk_plan_files(cairn_daemon_t *d, cairn_sync_session_t *s, cairn_hash_t **out,
-                           size_t *n)
+static int append(cairn_hash_t **list, size_t *count, size_t *cap, const cairn_hash_t *h)
+{
+    if (*count == *cap) {
+        size_t nc = *cap ? 2 * *cap : 16;
+        cairn_hash_t *nl = realloc(*list, nc * sizeof *nl);
+        if (nl == NULL)
+            return -ENOMEM;
+        *list = nl;
+        *cap = nc;
+    }
+    (*list)[(*count)++] = *h;
+    return 0;
+}
+
+int cairn_chunk_plan_files(cairn_daemon_t *d, cairn_sync_session_t *s, const cairn_hash_set_t *told,
+                           cairn_hash_t **out, size_t *n, cairn_hash_t **held, size_t *nheld)
 {
     sqlite3_stmt *st;
-    *out = NULL;
-    *n = 0;
+    *out = *held = NULL;
+    *n = *nheld = 0;
     if (sqlite3_prepare_v2(cairn_store_db(d->store), files_sql, -1, &st, NULL) != SQLITE_OK)
         return CAIRN_ESTORE;
-    cairn_hash_t *list = NULL;
-    size_t count = 0, cap = 0;
+    cairn_hash_t *list = NULL, *hlist = NULL;
+    size_t count = 0, cap = 0, hcount = 0, hcap = 0;
     int rc = 0, step;
     while (count < PLAN_MAX_FILES && (step = sqlite3_step(st)) == SQLITE_ROW) {
         const uint8_t *h = sqlite3_column_blob(st, 0);
@@ -65,27 +81,26 @@ int cairn_chunk_plan_files(cairn_daemon_t *d, cairn_sync_session_t *s, cairn_has
             continue;
         cairn_hash_t fh;
         memcpy(fh.b, h, CAIRN_HASH_LEN);
-        if (cairn_blobs_manifest_has(d->blobs, &fh))
-            continue; /* complete here */
-        if (count == cap) {
-            size_t nc = cap ? 2 * cap : 16;
-            cairn_hash_t *nl = realloc(list, nc * sizeof *nl);
-            if (nl == NULL) {
-                rc = -ENOMEM;
+        if (cairn_blobs_manifest_has(d->blobs, &fh)) { /* complete here: tell the peer once */
+            if (hcount < PLAN_MAX_FILES && !cairn_hash_set_has(told, &fh))
+                rc = append(&hlist, &hcount, &hcap, &fh); /* duplicates: chunk_tell.c skips */
+            if (rc != 0)
                 break;
-            }
-            list = nl;
-            cap = nc;
+            continue;
         }
-        list[count++] = fh;
+        if ((rc = append(&list, &count, &cap, &fh)) != 0)
+            break;
     }
     sqlite3_finalize(st);
     if (rc != 0) {
         free(list);
+        free(hlist);
         return rc;
     }
     *out = list;
     *n = count;
+    *held = hlist;
+    *nheld = hcount;
     return 0;
 }
 

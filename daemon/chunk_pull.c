@@ -57,6 +57,8 @@ static void pull_free(chunk_pull_t *p)
     cairn_manifest_free(&p->cur);
     free(p->files);
     free(p->unavailable);
+    free(p->tell);
+    cairn_hash_set_free(&p->told);
     free(p);
 }
 
@@ -180,8 +182,12 @@ static void replan(chunk_pull_t *p)
     p->plan_changes = (int64_t)sqlite3_total_changes64(cairn_store_db(p->d->store));
     p->plan_parts = p->s->nparts;
     p->replan_after_ms = uv_now(p->d->loop) + REPLAN_IDLE_MS;
-    if (cairn_chunk_plan_files(p->d, p->s, &p->files, &p->nfiles) != 0)
+    cairn_hash_t *held = NULL;
+    size_t nheld = 0;
+    if (cairn_chunk_plan_files(p->d, p->s, &p->told, &p->files, &p->nfiles, &held, &nheld) != 0)
         cairn_log_warn("sync %s: cannot list the evidence to fetch", p->s->peer);
+    else
+        cairn_chunk_tell_plan(p, held, nheld);
 }
 
 static void adopt_done(void *arg, int status);
@@ -344,6 +350,7 @@ static void finish_file(chunk_pull_t *p)
             p->d->chunks->c.files_complete++;
             p->cur_held = p->cur.size;
             send_stat(p, true);
+            cairn_chunk_tell_note(p, &p->cur.file_hash);
             cairn_log_info("sync %s: evidence file %.16s... complete (%llu bytes, hash checked)",
                            p->s->peer, hex, (unsigned long long)p->cur.size);
         }
@@ -418,6 +425,7 @@ void cairn_chunk_pull_tick(chunk_pull_t *p)
         replan(p); /* now and then even without changes: a chunk may have been purged */
     }
     cairn_chunk_pull_fill(p);
+    cairn_chunk_tell_tick(p);
 }
 
 static pull_slot_t *find_slot(chunk_pull_t *p, const cairn_hash_t *h)

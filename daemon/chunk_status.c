@@ -1,17 +1,35 @@
 /*
  * chunk_status.c: what `status` reports of evidence chunk sync (PROTOCOL.md 2.1, "evidence"):
  * the node's counters, the smoothed rate, and at a school each file's progress to the hub as the
- * hub last reported it, with an ETA at the current rate. Read-only.
+ * hub last reported it, with an ETA at the current rate, and how many files the hub said it
+ * holds complete (recorded, so right after a restart too). Read-only.
  */
+#include <sqlite3.h>
+
 #include <cairn/mp.h>
 
 #include "chunk_xfer.h"
+#include "store.h"
+
+/* Files the hub said it holds complete (evidence_at_hub.h; 0 on a store error). */
+static uint64_t files_at_hub(cairn_daemon_t *d)
+{
+    sqlite3_stmt *st;
+    uint64_t n = 0;
+    if (sqlite3_prepare_v2(cairn_store_db(d->store), "SELECT count(*) FROM evidence_at_hub", -1,
+                           &st, NULL) != SQLITE_OK)
+        return 0;
+    if (sqlite3_step(st) == SQLITE_ROW)
+        n = (uint64_t)sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return n;
+}
 
 void cairn_sync_chunks_pack_status(cairn_daemon_t *d, msgpack_packer *pk)
 {
     const cairn_chunk_state_t *st = d->chunks;
     cairn_mp_pack_cstr(pk, "evidence");
-    msgpack_pack_map(pk, 11);
+    msgpack_pack_map(pk, 12);
     cairn_mp_pack_kv_u64(pk, "bytes_sent", st->c.bytes_sent);
     cairn_mp_pack_kv_u64(pk, "bytes_received", st->c.bytes_received);
     cairn_mp_pack_kv_u64(pk, "bytes_stored", st->c.bytes_stored);
@@ -22,6 +40,7 @@ void cairn_sync_chunks_pack_status(cairn_daemon_t *d, msgpack_packer *pk)
     cairn_mp_pack_kv_u64(pk, "rate", (uint64_t)(st->rate > 0 ? st->rate : 0));
     cairn_mp_pack_kv_u64(pk, "upload_rate", d->cfg.upload_rate);
     cairn_mp_pack_kv_u64(pk, "event_wait_max", st->c.event_wait_max);
+    cairn_mp_pack_kv_u64(pk, "files_at_hub", files_at_hub(d));
     cairn_mp_pack_cstr(pk, "files");
     msgpack_pack_array(pk, (uint32_t)st->nprogress);
     for (int i = 0; i < st->nprogress; i++) {

@@ -7,6 +7,7 @@
 
 #include "blobs.h"
 #include "daemon.h"
+#include "hash_set.h"
 #include "sync.h"
 #include "sync_chunks.h"
 
@@ -63,6 +64,10 @@ typedef struct chunk_pull {
     pull_later_t *unavailable;                 /* files the peer cannot send now */
     size_t nunavailable;
     bool space_logged;
+    cairn_hash_t
+        *tell; /* files of the peer's partitions complete here, to tell it (chunk_tell.c) */
+    size_t ntell, next_tell;
+    cairn_hash_set_t told; /* files this session told complete (sorted) */
 } chunk_pull_t;
 
 struct cairn_sync_chunks {
@@ -87,9 +92,16 @@ int cairn_chunk_pull_data(chunk_pull_t *p, const cairn_hash_t *h, uint64_t off, 
 int cairn_chunk_pull_none(chunk_pull_t *p, const cairn_hash_t *h);
 
 /* chunk_plan.c: files of evidence that s's peer sends us and that this node lacks, prioritized
- * submissions first, then oldest first (*out malloc'd, caller frees). */
-int cairn_chunk_plan_files(cairn_daemon_t *d, cairn_sync_session_t *s, cairn_hash_t **out,
-                           size_t *n);
+ * submissions first, then oldest first (*out malloc'd, caller frees); and in *held (malloc'd,
+ * caller frees) the files of those partitions complete here that are not in told (sorted). */
+int cairn_chunk_plan_files(cairn_daemon_t *d, cairn_sync_session_t *s, const cairn_hash_set_t *told,
+                           cairn_hash_t **out, size_t *n, cairn_hash_t **held, size_t *nheld);
+/* chunk_tell.c: the hub tells the peer which of its files are complete here (cstat done, once
+ * per session per file, a few per tick). tell_plan takes the list held (malloc'd). */
+void cairn_chunk_tell_plan(chunk_pull_t *p, cairn_hash_t *held, size_t n);
+void cairn_chunk_tell_note(chunk_pull_t *p, const cairn_hash_t *f); /* told by other means */
+void cairn_chunk_tell_tick(chunk_pull_t *p);
+
 /* The manifest of file from the evidence.add event that carries it (ENOTFOUND if none). */
 int cairn_chunk_plan_manifest(cairn_daemon_t *d, const cairn_hash_t *file, cairn_manifest_t *m);
 /* Length of chunk i of m. */

@@ -37,6 +37,27 @@ bool cairn_hash_set_has(const cairn_hash_set_t *s, const cairn_hash_t *h)
     return s->n > 0 && bsearch(h, s->v, s->n, sizeof *s->v, cmp_hash) != NULL;
 }
 
+int cairn_hash_set_insert(cairn_hash_set_t *s, const cairn_hash_t *h)
+{
+    size_t lo = 0, hi = s->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = memcmp(s->v[mid].b, h->b, CAIRN_HASH_LEN);
+        if (c == 0)
+            return 0;
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    int rc = cairn_hash_set_add(s, h);
+    if (rc != 0)
+        return rc;
+    memmove(&s->v[lo + 1], &s->v[lo], (s->n - 1 - lo) * sizeof *s->v);
+    s->v[lo] = *h;
+    return 0;
+}
+
 void cairn_hash_set_free(cairn_hash_set_t *s)
 {
     free(s->v);

@@ -20,6 +20,8 @@ int cairn_hash_set_add(cairn_hash_set_t *s, const cairn_hash_t *h);
 void cairn_hash_set_sort(cairn_hash_set_t *s);
 /* Is h in the set? The set must be sorted. */
 bool cairn_hash_set_has(const cairn_hash_set_t *s, const cairn_hash_t *h);
+/* Inserts h into a sorted set, keeping it sorted (nothing if it is there): 0 or -ENOMEM. */
+int cairn_hash_set_insert(cairn_hash_set_t *s, const cairn_hash_t *h);
 void cairn_hash_set_free(cairn_hash_set_t *s);
 
 #endif

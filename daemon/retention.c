@@ -18,9 +18,11 @@
 #include "blob_partial.h"
 #include "blobs.h"
 #include "chunk_xfer.h"
+#include "evidence_at_hub.h"
 #include "hash_set.h"
 #include "log.h"
 #include "store.h"
+#include "sync.h"
 
 #define DAY_MS (24ull * 3600 * 1000)
 
@@ -162,6 +164,9 @@ int cairn_retention_run(cairn_daemon_t *d, uint64_t now_ms, cairn_purge_report_t
         snprintf(err, errlen, "retention: %s", sqlite3_errmsg(db));
         return CAIRN_ESTORE;
     }
+    /* An enrolled school may hold the only copy: it purges only what its hub holds complete
+     * (evidence_at_hub.h). A hub, and a school without a hub, purge as before. */
+    bool need_hub = d->cfg.role == CAIRN_ROLE_SCHOOL && cairn_sync_has_hub(d->datadir);
     cairn_hash_set_t doomed = {0}, live = {0};
     const char **reasons = NULL;
     int rc = 0;
@@ -183,6 +188,10 @@ int cairn_retention_run(cairn_daemon_t *d, uint64_t now_ms, cairn_purge_report_t
             rep->kept_pending++; /* a draft or a pending review uses it: never purged */
             continue;
         }
+        if (need_hub && !cairn_evidence_at_hub_has(d->store, &h)) {
+            rep->kept_not_at_hub++; /* the hub has not said it holds the bytes */
+            continue;
+        }
         const char **nr = realloc(reasons, (doomed.n + 1) * sizeof *nr);
         if (nr == NULL) {
             rc = -ENOMEM;
@@ -199,6 +208,9 @@ int cairn_retention_run(cairn_daemon_t *d, uint64_t now_ms, cairn_purge_report_t
         rc = purge_file(d, &doomed.v[i], &live, now_ms, reasons[i], rep);
     if (rc != 0)
         snprintf(err, errlen, "retention: %s", cairn_strerror(rc));
+    else if (rep->kept_not_at_hub > 0)
+        cairn_log_info("retention: %llu evidence files due but kept: not yet at the hub",
+                       (unsigned long long)rep->kept_not_at_hub);
     free(reasons);
     cairn_hash_set_free(&doomed);
     cairn_hash_set_free(&live);

@@ -8,7 +8,9 @@
  * submission is decided. Never while any submission using the file is a draft or is submitted
  * and not yet decided (no `review.decide` nor `award.issue`). Purging removes the chunk files no
  * other live file uses and records the file in evidence_purged first; the manifest, the events
- * (hashes, reviews) and the projections stay. Loop thread; a run is short (stat and unlink).
+ * (hashes, reviews) and the projections stay. At a school enrolled at a hub, only a file the hub
+ * said it holds complete is purged (evidence_at_hub.h), whatever the rule. Loop thread; a run is
+ * short (stat and unlink).
  */
 #ifndef CAIRN_RETENTION_H
 #define CAIRN_RETENTION_H
@@ -20,6 +22,7 @@
 typedef struct {
     uint64_t files, chunks, bytes; /* purged by this run */
     uint64_t kept_pending;         /* due but kept: a submission using it awaits its review */
+    uint64_t kept_not_at_hub;      /* due but kept (enrolled school): the hub lacks the bytes */
 } cairn_purge_report_t;
 
 /* Applies the configured rules once at now_ms (unix ms). 0, or a negative code with err. */

@@ -228,6 +228,11 @@ static const char *const migrations[] = {
     "CREATE TABLE IF NOT EXISTS educator_pins("
     "  educator TEXT PRIMARY KEY, hash TEXT NOT NULL, failures INTEGER NOT NULL,"
     "  lockouts INTEGER NOT NULL, locked_until INTEGER NOT NULL) WITHOUT ROWID;",
+    /* 12: evidence files the hub said it holds complete (a `cstat` with done, PROTOCOL.md 8.3;
+     * evidence_at_hub.h): local state of a school, not a projection: never synced, never
+     * rebuilt, not in the state hash. Retention at an enrolled school purges only these. */
+    "CREATE TABLE IF NOT EXISTS evidence_at_hub("
+    "  hash BLOB PRIMARY KEY CHECK(length(hash) = 32), at INTEGER NOT NULL) WITHOUT ROWID;",
 };
 
 #define MIGRATION_COUNT ((int)(sizeof migrations / sizeof migrations[0]))

@@ -15,9 +15,11 @@
 #include <sodium.h>
 
 #include <cairn/err.h>
+#include <cairn/hlc.h>
 #include <cairn/mp.h>
 
 #include "chunk_xfer.h"
+#include "evidence_at_hub.h"
 #include "log.h"
 #include "sync_msg.h"
 
@@ -38,6 +40,7 @@ void cairn_chunk_state_free(cairn_chunk_state_t *st)
     if (st == NULL)
         return;
     free(st->busy);
+    cairn_hash_set_free(&st->told);
     free(st);
 }
 
@@ -146,6 +149,22 @@ void cairn_sync_chunks_free(cairn_sync_session_t *s)
     free(c);
 }
 
+/* A hub's report on a file: kept in memory for `status`, and a file complete at the hub is
+ * recorded for good (evidence_at_hub.h: restarts and retention rely on it). */
+static void stat_received(cairn_sync_session_t *s, const cairn_sync_chunk_msg_t *cm)
+{
+    progress_put(s->d->chunks, &cm->f, cm->held, cm->size, cm->done, uv_now(s->d->loop));
+    if (!cm->done)
+        return;
+    int rc = cairn_evidence_at_hub_record(s->d->store, &cm->f, cairn_hlc_wall_now());
+    if (rc != 0) { /* not fatal: the hub tells again next session (PROTOCOL.md 8.3) */
+        char hex[CAIRN_HASH_HEX_LEN + 1];
+        cairn_hash_hex(&cm->f, hex);
+        cairn_log_warn("sync %s: cannot record that the hub holds %.16s...: %s", s->peer, hex,
+                       cairn_strerror(rc));
+    }
+}
+
 bool cairn_sync_chunks_is_message(const char *t, size_t tlen)
 {
     return tlen == 5 && t[0] == 'c' &&
@@ -175,7 +194,7 @@ void cairn_sync_chunks_message(cairn_sync_session_t *s, const char *t, size_t tl
         if (c->serve == NULL || bad)
             why = "sent a malformed cstat";
         else
-            progress_put(s->d->chunks, &cm.f, cm.held, cm.size, cm.done, uv_now(s->d->loop));
+            stat_received(s, &cm);
     } else if (c->pull == NULL) {
         why = "sent evidence chunks to the node that sends them";
     } else if (cm.kind == 'd') {

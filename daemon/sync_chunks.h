@@ -28,6 +28,7 @@
 
 #include <cairn/chunk.h>
 
+#include "hash_set.h"
 #include "ratelimit.h"
 
 /* One cdata message carries at most this many bytes of a chunk. */
@@ -78,6 +79,9 @@ typedef struct cairn_chunk_state {
     double rate;             /* chunk bytes/s moved recently (sent or received), smoothed */
     uint64_t rate_at_ms, rate_bytes;
     uint64_t plan_gen; /* bumped when priorities change: receivers re-plan */
+    /* Hub: (peer, file) pairs told complete since start (chunk_tell.c), keyed by a hash of both,
+     * sorted: a school reconnecting is not told again. */
+    cairn_hash_set_t told;
 } cairn_chunk_state_t;
 
 /* The node's chunk-sync state (d->chunks). */

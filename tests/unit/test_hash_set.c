@@ -1,6 +1,7 @@
 /*
  * test_hash_set.c: the sorted hash set of hash_set.c (retention's live chunks, the partial
- * sweep's wanted chunks): membership after sorting, growth past the first allocation, empty set.
+ * sweep's wanted chunks): membership after sorting, growth past the first allocation, empty set;
+ * and insertion that keeps the set sorted without duplicates (chunk_tell.c's told files).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -47,8 +48,27 @@ static void test_membership(void **state)
     assert_int_equal(s.n, 0);
 }
 
+static void test_insert_sorted(void **state)
+{
+    (void)state;
+    cairn_hash_set_t s = {0};
+    for (uint32_t i = 0; i < 600; i++) { /* every hash twice, out of order, past 256 */
+        cairn_hash_t e = hash_of((i * 7) % 300);
+        assert_int_equal(cairn_hash_set_insert(&s, &e), 0);
+    }
+    assert_int_equal(s.n, 300); /* no duplicates */
+    for (size_t i = 1; i < s.n; i++)
+        assert_true(memcmp(s.v[i - 1].b, s.v[i].b, sizeof s.v[i].b) < 0); /* strictly sorted */
+    for (uint32_t i = 0; i < 400; i++) {
+        cairn_hash_t q = hash_of(i);
+        assert_int_equal(cairn_hash_set_has(&s, &q), i < 300);
+    }
+    cairn_hash_set_free(&s);
+}
+
 int main(void)
 {
-    const struct CMUnitTest tests[] = {cmocka_unit_test(test_membership)};
+    const struct CMUnitTest tests[] = {cmocka_unit_test(test_membership),
+                                       cmocka_unit_test(test_insert_sorted)};
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
