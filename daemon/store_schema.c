@@ -232,7 +232,8 @@ static const char *const migrations[] = {
      * evidence_at_hub.h): local state of a school, not a projection: never synced, never
      * rebuilt, not in the state hash. Retention at an enrolled school purges only these. */
     "CREATE TABLE IF NOT EXISTS evidence_at_hub("
-    "  hash BLOB PRIMARY KEY CHECK(length(hash) = 32), at INTEGER NOT NULL) WITHOUT ROWID;",
+    "  hash BLOB PRIMARY KEY CHECK(length(hash) = 32),"
+    "  at INTEGER NOT NULL) WITHOUT ROWID;",
 };
 
 #define MIGRATION_COUNT ((int)(sizeof migrations / sizeof migrations[0]))
