@@ -292,6 +292,7 @@ static int try_permutation(struct canon *c, const size_t *perm, size_t n, const 
 {
     size_t *recurse = malloc((n ? n : 1) * sizeof *recurse);
     size_t nrec = 0;
+    *copy = (struct issuer){NULL, NULL, 0}; /* freed on every failure, even before the clone */
     int rc = recurse ? issuer_clone(copy, is, c->nb) : -ENOMEM;
     path->len = 0;
     *skip = 0;

@@ -174,7 +174,7 @@ static void test_query_bad_input(void **state)
 
 static json_t *sample_json(void)
 {
-    size_t len;
+    size_t len = 0;
     json_error_t jerr;
     char *text = fixture_sample_catalog(&len);
     json_t *doc = json_loadb(text, len, 0, &jerr);
