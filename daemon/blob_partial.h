@@ -1,14 +1,15 @@
 /*
- * blob_partial.h: chunks that arrive from a peer piece by piece (sync, PROTOCOL.md 8.3), kept
- * under DATADIR/blobs/partial/<64 hex> until whole.
+ * blob_partial.h: chunks that arrive from a sync peer piece by piece (sync, PROTOCOL.md 8.3).
  *
- * A partial file only ever grows by appending the next bytes in order, so its size is how much
- * of the chunk arrived; a cut resumes from there (pieces, not chunks, are re-sent). It is not
- * fsync'd while it grows: what matters is that nothing enters chunks/ unverified, and
- * cairn_blobs_partial_adopt hashes the whole file, fsyncs it and renames it into chunks/ (then
- * fsyncs the directory) before its callback reports success. A partial file lost or damaged by a
- * power cut simply fails that check and the chunk is fetched again. Partial files survive a
- * restart on purpose (unlike tmp/).
+ * The receiver gathers a chunk in memory and stores it with cairn_blobs_chunk_put, which hashes
+ * it, writes it, fsyncs it and renames it into chunks/ before it counts. A partial file,
+ * DATADIR/blobs/partial/<64 hex>, is the resume point: the first bytes of a chunk that has not
+ * arrived whole, written in order, so its size is how much of the chunk arrived. The receiver
+ * writes it when a session ends with the chunk unfinished (a cut: pieces, not chunks, are
+ * re-sent) and, on a slow transfer, as each piece arrives (a kill -9 loses nothing that arrived).
+ * It is not fsync'd: a partial file lost or damaged by a power cut simply fails the chunk's hash
+ * once whole, and the chunk is fetched again. Partial files survive a restart on purpose (unlike
+ * tmp/).
  */
 #ifndef CAIRN_BLOB_PARTIAL_H
 #define CAIRN_BLOB_PARTIAL_H
@@ -18,21 +19,18 @@
 
 #include "blobs.h"
 
-/* Opens (creating) the partial file of chunk h, which will be len bytes, for appending. *have is
- * the bytes already there; a file longer than len is emptied first (it cannot be ours). Returns 0
- * and an fd the caller closes, or -errno. */
-int cairn_blobs_partial_open(cairn_blobs_t *b, const cairn_hash_t *h, uint32_t len, int *fd,
+/* Reads chunk h's partial file, if any, into buf (cap bytes, the chunk's length): *have is the
+ * bytes read (0 when there is no partial file, or when it is longer than cap: not ours). 0 or
+ * -errno. */
+int cairn_blobs_partial_read(cairn_blobs_t *b, const cairn_hash_t *h, uint8_t *buf, uint32_t cap,
                              uint64_t *have);
+
+/* Writes bytes [from, to) of chunk h, held in buf (from offset 0), to its partial file, opening it
+ * into *fd when *fd < 0 (emptied first when from is 0). The caller closes *fd. 0 or -errno. */
+int cairn_blobs_partial_write(cairn_blobs_t *b, const cairn_hash_t *h, int *fd, const uint8_t *buf,
+                              uint64_t from, uint64_t to);
 
 /* Removes chunk h's partial file if there is one (0 or -errno; a missing file is 0). */
 int cairn_blobs_partial_remove(cairn_blobs_t *b, const cairn_hash_t *h);
-
-/* On the thread pool: the partial file of h must hold exactly len bytes hashing to h; it is then
- * fsync'd, renamed into chunks/ and the directory fsync'd. cb runs on the loop thread with 0,
- * CAIRN_EHASH (the file is removed: fetch the chunk again), or -errno. hashed: the caller
- * already hashed exactly the bytes it wrote to the file (as they arrived) and found h, so only
- * the length is checked here; otherwise the file is read back and hashed. */
-int cairn_blobs_partial_adopt(cairn_blobs_t *b, const cairn_hash_t *h, uint32_t len, bool hashed,
-                              cairn_blobs_put_cb cb, void *arg);
 
 #endif

@@ -294,13 +294,54 @@ int cairn_blobs_rename_noreplace(const char *tmp, const char *final, bool *creat
     return 0;
 }
 
+/* Writes data to the new file tmp with O_DIRECT when data and len allow it: the bytes go from
+ * data to the disk without a copy into the page cache (a third of the hub's CPU for a chunk,
+ * docs/decisions.md "Chunk writes"). Refused by the filesystem: 1 (tmp removed), else 0 or
+ * -errno with tmp left for the caller. */
+static int write_direct(const char *tmp, const void *data, size_t len, int *fdp)
+{
+    int flags = O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW;
+    if ((uintptr_t)data % CAIRN_BLOBS_DIRECT_ALIGN != 0 || len % CAIRN_BLOBS_DIRECT_ALIGN != 0)
+        return 1;
+    int fd = open(tmp, flags | O_DIRECT, 0600);
+    if (fd < 0) {
+        int e = errno;
+        if (e != EINVAL)
+            return -e;
+        unlink(tmp); /* some filesystems refuse O_DIRECT only after creating the file */
+        return 1;
+    }
+    *fdp = fd;
+    int rc = 0;
+    for (size_t off = 0; off < len && rc == 0;) { /* one request for the chunk, not slices */
+        ssize_t n = pwrite(fd, (const char *)data + off, len - off, (off_t)off);
+        if (n > 0)
+            off += (size_t)n;
+        else if (n == 0 || errno != EINTR)
+            rc = n == 0 ? -EIO : -errno;
+    }
+    if (rc == -EINVAL) { /* the device wants another alignment: buffered instead */
+        close(fd);
+        *fdp = -1;
+        unlink(tmp);
+        return 1;
+    }
+    return rc;
+}
+
 /* Writes data to a fresh temp file and fsyncs it. On failure removes it. */
 static int write_temp(const char *tmp, const void *data, size_t len)
 {
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
-    if (fd < 0)
-        return -errno;
-    int rc = cairn_fs_write_all(fd, data, len);
+    int fd = -1;
+    int rc = write_direct(tmp, data, len, &fd);
+    if (rc == 1) {
+        fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+        if (fd < 0)
+            return -errno;
+        rc = cairn_fs_write_all(fd, data, len);
+    } else if (fd < 0) {
+        return rc;
+    }
     if (rc == 0 && fsync(fd) != 0)
         rc = -errno;
     if (close(fd) != 0 && rc == 0)

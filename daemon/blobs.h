@@ -58,6 +58,8 @@ void cairn_blobs_usage(cairn_blobs_t *b, uint64_t *bytes, uint64_t *chunks);
  * with 0, CAIRN_EHASH, CAIRN_ENOSPACE, or -errno (e.g. -ENOSPC: nothing is left behind). data
  * must stay valid until cb runs. A chunk already present completes with 0 without writing. */
 typedef void (*cairn_blobs_put_cb)(void *arg, int status);
+/* data aligned to this and len a multiple of it: the chunk is written with O_DIRECT. */
+#define CAIRN_BLOBS_DIRECT_ALIGN 4096u
 int cairn_blobs_chunk_put(cairn_blobs_t *b, const cairn_hash_t *h, const uint8_t *data, size_t len,
                           cairn_blobs_put_cb cb, void *arg);
 

@@ -1,12 +1,15 @@
 /*
  * chunk_pull.c: the receiving side of evidence chunk sync (the hub). Walks the plan
  * (chunk_plan.c) one file at a time, asks for the chunks its store lacks in byte ranges within
- * CAIRN_CHUNK_WINDOW, appends what arrives to partial files, adopts each whole chunk after its
- * hash checked, and stores the file's manifest (the file is complete) when every chunk is here.
+ * CAIRN_CHUNK_WINDOW, gathers each chunk in memory (resuming from its partial file), stores it
+ * with cairn_blobs_chunk_put (hashed, written, fsync'd and renamed on the thread pool), and
+ * stores the file's manifest (the file is complete) when every chunk is here. On a fast
+ * transfer the loop thread only decrypts and copies: no file is created or written per piece.
  *
- * Invariants: a range is asked for only from where the partial file ends, so bytes arrive in
- * order and a partial file's size is what arrived; no two sessions of this node fetch the same
- * chunk (cairn_chunk_state_claim); a chunk counts as stored only after the adoption's fsync.
+ * Invariants: a range is asked for only from where the arrived bytes end, so bytes arrive in
+ * order; a partial file holds a prefix of its chunk, written at a cut and, below
+ * CAIRN_CHUNK_WRITE_THROUGH_RATE, as each piece arrives; no two sessions of this node fetch the
+ * same chunk (cairn_chunk_state_claim); a chunk counts as stored only after chunk_put's fsync.
  * Must never write a chunk into the store that did not hash to its name.
  */
 #include <errno.h>
@@ -46,6 +49,7 @@ chunk_pull_t *cairn_chunk_pull_new(cairn_sync_session_t *s)
     p->d = s->d;
     p->plan_changes = -1;
     p->window = CAIRN_CHUNK_WINDOW;
+    p->rate = UINT64_MAX;
     p->rate_at_ms = uv_now(s->d->loop);
     for (int i = 0; i < CAIRN_CHUNK_SLOTS; i++)
         p->slots[i].fd = -1;
@@ -54,6 +58,8 @@ chunk_pull_t *cairn_chunk_pull_new(cairn_sync_session_t *s)
 
 static void pull_free(chunk_pull_t *p)
 {
+    for (int i = 0; i < PULL_SPARES; i++)
+        free(p->spare[i]);
     cairn_manifest_free(&p->cur);
     free(p->files);
     free(p->unavailable);
@@ -62,12 +68,61 @@ static void pull_free(chunk_pull_t *p)
     free(p);
 }
 
-/* Ends a slot that is not adopting: its partial file stays for the next session. */
+/* A buffer of at least len bytes for a slot: a spare one, or a new one. */
+static uint8_t *buf_take(chunk_pull_t *p, uint32_t len, uint32_t *cap)
+{
+    for (int i = 0; i < PULL_SPARES; i++) {
+        if (p->spare[i] != NULL && p->spare_cap[i] >= len) {
+            uint8_t *b = p->spare[i];
+            *cap = p->spare_cap[i];
+            p->spare[i] = NULL;
+            return b;
+        }
+    }
+    /* Aligned and rounded up so that a chunk is written to disk straight from it (O_DIRECT). */
+    *cap = (len + CAIRN_BLOBS_DIRECT_ALIGN - 1) / CAIRN_BLOBS_DIRECT_ALIGN * CAIRN_BLOBS_DIRECT_ALIGN;
+    return aligned_alloc(CAIRN_BLOBS_DIRECT_ALIGN, *cap);
+}
+
+/* Takes the slot's buffer back (kept as a spare, or freed). */
+static void buf_give(chunk_pull_t *p, pull_slot_t *sl)
+{
+    p->mem -= sl->cap;
+    for (int i = 0; i < PULL_SPARES && sl->buf != NULL; i++) {
+        if (p->spare[i] == NULL) {
+            p->spare[i] = sl->buf;
+            p->spare_cap[i] = sl->cap;
+            sl->buf = NULL;
+        }
+    }
+    free(sl->buf);
+    sl->buf = NULL;
+}
+
+/* Writes what arrived of the slot's chunk and is not in its partial file yet. */
+static void slot_flush(chunk_pull_t *p, pull_slot_t *sl)
+{
+    if (sl->have <= sl->on_disk)
+        return;
+    int rc = cairn_blobs_partial_write(p->d->blobs, &sl->hash, &sl->fd, sl->buf, sl->on_disk,
+                                       sl->have);
+    if (rc == 0) {
+        sl->on_disk = sl->have;
+    } else if (!p->write_logged) { /* not fatal: those bytes are fetched again after a cut */
+        p->write_logged = true;
+        cairn_log_warn("sync: cannot write a partial chunk file (a resume point): %s",
+                       cairn_strerror(rc));
+    }
+}
+
+/* Ends a slot that is not adopting: what arrived goes to its partial file for the next session. */
 static void slot_drop(chunk_pull_t *p, pull_slot_t *sl)
 {
+    slot_flush(p, sl);
     if (sl->fd >= 0)
         close(sl->fd);
     sl->fd = -1;
+    buf_give(p, sl);
     p->outstanding -= sl->asked - sl->have;
     cairn_chunk_state_release(p->d->chunks, &sl->hash);
     sl->active = false;
@@ -203,11 +258,12 @@ static void start_adopt(chunk_pull_t *p, int i)
     if (rc == 0) {
         a->p = p;
         a->slot = i;
-        rc = cairn_blobs_partial_adopt(p->d->blobs, &sl->hash, sl->len, false, adopt_done, a);
+        rc = cairn_blobs_chunk_put(p->d->blobs, &sl->hash, sl->buf, sl->len, adopt_done, a);
     }
     if (rc != 0) {
         free(a);
         cairn_log_error("sync: cannot store an arrived chunk: %s", cairn_strerror(rc));
+        buf_give(p, sl);
         cairn_chunk_state_release(p->d->chunks, &sl->hash);
         sl->active = false;
         p->skipped++;
@@ -217,16 +273,17 @@ static void start_adopt(chunk_pull_t *p, int i)
     p->pending++;
 }
 
-/* Opens a slot for chunk i of the current file, resuming its partial file. */
+/* Opens a slot for chunk i of the current file, resuming from its partial file. */
 static void open_slot(chunk_pull_t *p, pull_slot_t *sl, uint32_t i)
 {
     const cairn_hash_t *h = &p->cur.chunks[i];
-    uint32_t len = cairn_chunk_plan_chunk_len(&p->cur, i);
-    int fd;
-    uint64_t have;
-    int rc = cairn_blobs_partial_open(p->d->blobs, h, len, &fd, &have);
+    uint32_t len = cairn_chunk_plan_chunk_len(&p->cur, i), cap;
+    uint64_t have = 0;
+    uint8_t *buf = buf_take(p, len, &cap);
+    int rc = buf == NULL ? -ENOMEM : cairn_blobs_partial_read(p->d->blobs, h, buf, len, &have);
     if (rc != 0) {
-        cairn_log_error("sync: cannot open a partial chunk file: %s", cairn_strerror(rc));
+        cairn_log_error("sync: cannot read a partial chunk file: %s", cairn_strerror(rc));
+        free(buf);
         cairn_chunk_state_release(p->d->chunks, h);
         p->skipped++;
         return;
@@ -235,8 +292,11 @@ static void open_slot(chunk_pull_t *p, pull_slot_t *sl, uint32_t i)
     sl->active = true;
     sl->hash = *h;
     sl->len = len;
-    sl->have = sl->asked = have;
-    sl->fd = fd;
+    sl->buf = buf;
+    sl->cap = cap;
+    p->mem += cap;
+    sl->have = sl->asked = sl->on_disk = have;
+    sl->fd = -1;
     if (sl->have > 0)
         p->d->chunks->c.cuts_resumed++;
     if (sl->have == len) /* whole already (a crash before adoption): verified like any other */
@@ -259,6 +319,8 @@ static void open_slots(chunk_pull_t *p)
                 p->cursor++;
                 continue; /* here already: never fetched twice */
             }
+            if (p->mem + len > CAIRN_CHUNK_MEM)
+                return; /* looked at again when a chunk is stored */
             if (cairn_blobs_reserve_check(p->d->blobs, len) != 0) {
                 if (!p->space_logged)
                     cairn_log_warn("sync %s: the disk reserve is reached: evidence waits",
@@ -392,6 +454,7 @@ static void adapt_window(chunk_pull_t *p, uint64_t now)
     if (p->busy) {
         uint64_t rate = (p->received - p->rate_bytes) * 1000 / (now - p->rate_at_ms);
         uint64_t w = rate / 2;
+        p->rate = rate;
         p->window = w < CAIRN_CHUNK_WINDOW_MIN ? CAIRN_CHUNK_WINDOW_MIN
                     : w > CAIRN_CHUNK_WINDOW   ? CAIRN_CHUNK_WINDOW
                                                : w;
@@ -444,29 +507,17 @@ int cairn_chunk_pull_data(chunk_pull_t *p, const cairn_hash_t *h, uint64_t off, 
     pull_slot_t *sl = find_slot(p, h);
     if (sl == NULL || off != sl->have || off + len > sl->asked)
         return CAIRN_EPROTO;
-    size_t done = 0;
-    while (done < len) {
-        ssize_t n = pwrite(sl->fd, data + done, len - done, (off_t)(off + done));
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0) {
-            int e = n < 0 ? errno : EIO;
-            snprintf(p->s->reason, sizeof p->s->reason, "cannot write an arriving chunk: %s",
-                     strerror(e));
-            cairn_log_error("sync %s: %s", p->s->peer, p->s->reason);
-            cairn_sync_session_close(p->s, p->s->reason);
-            return -e;
-        }
-        done += (size_t)n;
-    }
+    memcpy(sl->buf + off, data, len); /* within the chunk: asked <= len */
     sl->have += len;
     p->received += len;
     p->outstanding -= len;
     p->d->chunks->c.bytes_received += len;
-    /* Whole: hashed, fsync'd and renamed on the thread pool, so the loop thread only decrypts and
-     * writes (the hash is the hub's largest cost per byte after the channel). */
+    /* Whole: hashed, written, fsync'd and renamed on the thread pool. Otherwise, on a slow
+     * transfer, the piece goes to the partial file now: a kill -9 must not cost seconds. */
     if (sl->have == sl->len)
         start_adopt(p, (int)(sl - p->slots));
+    else if (p->rate < CAIRN_CHUNK_WRITE_THROUGH_RATE)
+        slot_flush(p, sl);
     cairn_chunk_pull_fill(p);
     return 0;
 }
@@ -492,8 +543,13 @@ static void adopt_done(void *arg, int status)
     cairn_chunk_state_t *st = p->d->chunks;
     cairn_chunk_state_release(st, &sl->hash);
     sl->active = sl->adopting = false;
+    buf_give(p, sl);
     char hex[CAIRN_HASH_HEX_LEN + 1];
     cairn_hash_hex(&sl->hash, hex);
+    /* The partial file has served (stored), or holds bytes that failed the hash: gone either way.
+     * After another failure (a full disk) it stays as the resume point. */
+    if (sl->on_disk > 0 && (status == 0 || status == CAIRN_EHASH))
+        cairn_blobs_partial_remove(p->d->blobs, &sl->hash);
     if (status == 0) {
         st->c.bytes_stored += sl->len;
         st->c.chunks_stored++;
@@ -509,7 +565,9 @@ static void adopt_done(void *arg, int status)
                        hex);
     } else {
         p->skipped++;
-        cairn_log_error("sync: cannot store chunk %.16s...: %s", hex, cairn_strerror(status));
+        if (!p->store_logged) /* once a session: a full disk is tried again every half second */
+            cairn_log_error("sync: cannot store chunk %.16s...: %s", hex, cairn_strerror(status));
+        p->store_logged = true;
     }
     if (p->s == NULL) {
         if (p->pending == 0)

@@ -25,14 +25,19 @@ typedef struct {
     bool window_closed_logged;
 } chunk_serve_t;
 
-/* Receiver side: one chunk arriving or being adopted. */
+/* Receiver side: one chunk arriving (gathered in buf) or being stored from buf. */
 typedef struct {
     bool active, adopting;
     cairn_hash_t hash;
-    uint32_t len;
-    uint64_t have, asked; /* bytes in the partial file; bytes asked for (from 0) */
-    int fd;
+    uint32_t len, cap;    /* the chunk's length; buf's size (>= len) */
+    uint64_t have, asked; /* bytes arrived (in buf); bytes asked for (from 0) */
+    uint64_t on_disk;     /* of those, bytes in the partial file (blob_partial.h) */
+    uint8_t *buf;         /* the chunk as it arrives */
+    int fd;               /* the partial file once written to, or -1 */
 } pull_slot_t;
+
+/* Chunk buffers a receiver keeps for its next slots rather than freeing them. */
+#define PULL_SPARES 8
 
 /* A file this session leaves alone until until_ms (the peer lacks a chunk, chunks failed). */
 typedef struct {
@@ -57,6 +62,11 @@ typedef struct chunk_pull {
     uint64_t cur_held;
     uint64_t retry_at_ms; /* when chunks were skipped: look at the file again then */
     pull_slot_t slots[CAIRN_CHUNK_SLOTS];
+    uint64_t mem;                    /* bytes of chunk buffers slots hold (<= CAIRN_CHUNK_MEM) */
+    uint8_t *spare[PULL_SPARES];     /* buffers kept for reuse, */
+    uint32_t spare_cap[PULL_SPARES]; /* of this many bytes */
+    uint64_t rate;                   /* bytes/s measured (UINT64_MAX until the first sample) */
+    bool write_logged, store_logged;
     uint64_t outstanding; /* bytes asked and not received */
     uint64_t window;      /* the current limit on outstanding (CAIRN_CHUNK_WINDOW_MIN..) */
     uint64_t rate_at_ms, rate_bytes, received; /* for the window: bytes received, when sampled */

@@ -44,6 +44,13 @@
  * verification and fsync run on the thread pool, and a burst of slow fsyncs (a busy disk) must
  * not leave the receiver without a free slot while the window could be filled. */
 #define CAIRN_CHUNK_SLOTS 16
+/* Bytes of chunk buffers a session's receiver holds at most (chunks arriving and being stored):
+ * slots wait for memory before they open. */
+#define CAIRN_CHUNK_MEM (8u * 1024 * 1024)
+/* Below this measured rate the receiver writes each piece to the chunk's partial file as it
+ * arrives, so a kill -9 loses nothing that arrived; above it a chunk is gathered in memory and
+ * written once, by cairn_blobs_chunk_put (a kill -9 then costs milliseconds of transfer). */
+#define CAIRN_CHUNK_WRITE_THROUGH_RATE (32u * 1024 * 1024)
 /* Ranges a sender queues before it calls the peer abusive. */
 #define CAIRN_CHUNK_QUEUE 64
 /* Files whose progress a school remembers for `status` (the most recently reported). */
