@@ -58,8 +58,6 @@ chunk_pull_t *cairn_chunk_pull_new(cairn_sync_session_t *s)
 
 static void pull_free(chunk_pull_t *p)
 {
-    for (int i = 0; i < PULL_SPARES; i++)
-        free(p->spare[i]);
     cairn_manifest_free(&p->cur);
     free(p->files);
     free(p->unavailable);
@@ -68,34 +66,9 @@ static void pull_free(chunk_pull_t *p)
     free(p);
 }
 
-/* A buffer of at least len bytes for a slot: a spare one, or a new one. */
-static uint8_t *buf_take(chunk_pull_t *p, uint32_t len, uint32_t *cap)
-{
-    for (int i = 0; i < PULL_SPARES; i++) {
-        if (p->spare[i] != NULL && p->spare_cap[i] >= len) {
-            uint8_t *b = p->spare[i];
-            *cap = p->spare_cap[i];
-            p->spare[i] = NULL;
-            return b;
-        }
-    }
-    /* Aligned and rounded up so that a chunk is written to disk straight from it (O_DIRECT). */
-    *cap = (len + CAIRN_BLOBS_DIRECT_ALIGN - 1) / CAIRN_BLOBS_DIRECT_ALIGN * CAIRN_BLOBS_DIRECT_ALIGN;
-    return aligned_alloc(CAIRN_BLOBS_DIRECT_ALIGN, *cap);
-}
-
-/* Takes the slot's buffer back (kept as a spare, or freed). */
 static void buf_give(chunk_pull_t *p, pull_slot_t *sl)
 {
-    p->mem -= sl->cap;
-    for (int i = 0; i < PULL_SPARES && sl->buf != NULL; i++) {
-        if (p->spare[i] == NULL) {
-            p->spare[i] = sl->buf;
-            p->spare_cap[i] = sl->cap;
-            sl->buf = NULL;
-        }
-    }
-    free(sl->buf);
+    cairn_chunk_buf_give(p->d->chunks, sl->buf, sl->cap);
     sl->buf = NULL;
 }
 
@@ -279,11 +252,11 @@ static void open_slot(chunk_pull_t *p, pull_slot_t *sl, uint32_t i)
     const cairn_hash_t *h = &p->cur.chunks[i];
     uint32_t len = cairn_chunk_plan_chunk_len(&p->cur, i), cap;
     uint64_t have = 0;
-    uint8_t *buf = buf_take(p, len, &cap);
+    uint8_t *buf = cairn_chunk_buf_take(p->d->chunks, len, &cap);
     int rc = buf == NULL ? -ENOMEM : cairn_blobs_partial_read(p->d->blobs, h, buf, len, &have);
     if (rc != 0) {
         cairn_log_error("sync: cannot read a partial chunk file: %s", cairn_strerror(rc));
-        free(buf);
+        cairn_chunk_buf_give(p->d->chunks, buf, cap);
         cairn_chunk_state_release(p->d->chunks, h);
         p->skipped++;
         return;
@@ -294,7 +267,6 @@ static void open_slot(chunk_pull_t *p, pull_slot_t *sl, uint32_t i)
     sl->len = len;
     sl->buf = buf;
     sl->cap = cap;
-    p->mem += cap;
     sl->have = sl->asked = sl->on_disk = have;
     sl->fd = -1;
     if (sl->have > 0)
@@ -319,7 +291,7 @@ static void open_slots(chunk_pull_t *p)
                 p->cursor++;
                 continue; /* here already: never fetched twice */
             }
-            if (p->mem + len > CAIRN_CHUNK_MEM)
+            if (!cairn_chunk_buf_room(p->d->chunks, len))
                 return; /* looked at again when a chunk is stored */
             if (cairn_blobs_reserve_check(p->d->blobs, len) != 0) {
                 if (!p->space_logged)

@@ -36,9 +36,6 @@ typedef struct {
     int fd;               /* the partial file once written to, or -1 */
 } pull_slot_t;
 
-/* Chunk buffers a receiver keeps for its next slots rather than freeing them. */
-#define PULL_SPARES 8
-
 /* A file this session leaves alone until until_ms (the peer lacks a chunk, chunks failed). */
 typedef struct {
     cairn_hash_t file;
@@ -62,9 +59,6 @@ typedef struct chunk_pull {
     uint64_t cur_held;
     uint64_t retry_at_ms; /* when chunks were skipped: look at the file again then */
     pull_slot_t slots[CAIRN_CHUNK_SLOTS];
-    uint64_t mem;                    /* bytes of chunk buffers slots hold (<= CAIRN_CHUNK_MEM) */
-    uint8_t *spare[PULL_SPARES];     /* buffers kept for reuse, */
-    uint32_t spare_cap[PULL_SPARES]; /* of this many bytes */
     uint64_t rate;                   /* bytes/s measured (UINT64_MAX until the first sample) */
     bool write_logged, store_logged;
     uint64_t outstanding; /* bytes asked and not received */
@@ -84,6 +78,12 @@ struct cairn_sync_chunks {
     chunk_serve_t *serve; /* the initiator sends */
     chunk_pull_t *pull;   /* the responder fetches */
 };
+
+/* chunk_bufs.c: buffers of at least len bytes, aligned for O_DIRECT, CAIRN_CHUNK_MEM in all. */
+bool cairn_chunk_buf_room(const cairn_chunk_state_t *st, uint32_t len);
+uint8_t *cairn_chunk_buf_take(cairn_chunk_state_t *st, uint32_t len, uint32_t *cap);
+void cairn_chunk_buf_give(cairn_chunk_state_t *st, uint8_t *buf, uint32_t cap);
+void cairn_chunk_buf_trim(cairn_chunk_state_t *st); /* frees the spares */
 
 /* chunk_serve.c */
 chunk_serve_t *cairn_chunk_serve_new(void);

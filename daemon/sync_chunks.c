@@ -41,6 +41,7 @@ void cairn_chunk_state_free(cairn_chunk_state_t *st)
         return;
     free(st->busy);
     cairn_hash_set_free(&st->told);
+    cairn_chunk_buf_trim(st);
     free(st);
 }
 
@@ -106,6 +107,9 @@ void cairn_chunk_state_tick(cairn_chunk_state_t *st, uint64_t now_ms)
 {
     if (now_ms < st->rate_at_ms + 1000)
         return;
+    if (st->buf_mem == 0 && st->buf_idle)
+        cairn_chunk_buf_trim(st); /* no chunk arrived for a second: give the spares back */
+    st->buf_idle = st->buf_mem == 0;
     uint64_t moved = st->c.bytes_sent + st->c.bytes_received;
     double inst = (double)(moved - st->rate_bytes) * 1000.0 / (double)(now_ms - st->rate_at_ms);
     /* Smoothed over about five seconds: a rate for an ETA, not a meter. */

@@ -44,9 +44,11 @@
  * verification and fsync run on the thread pool, and a burst of slow fsyncs (a busy disk) must
  * not leave the receiver without a free slot while the window could be filled. */
 #define CAIRN_CHUNK_SLOTS 16
-/* Bytes of chunk buffers a session's receiver holds at most (chunks arriving and being stored):
- * slots wait for memory before they open. */
-#define CAIRN_CHUNK_MEM (8u * 1024 * 1024)
+/* Bytes of chunk buffers the node's receivers hold at most, all sessions together (chunks
+ * arriving and being stored): slots wait for memory before they open. And the spare buffers
+ * kept for reuse while a transfer runs. */
+#define CAIRN_CHUNK_MEM (12u * 1024 * 1024)
+#define CAIRN_CHUNK_SPARES 8
 /* Below this measured rate the receiver writes each piece to the chunk's partial file as it
  * arrives, so a kill -9 loses nothing that arrived; above it a chunk is gathered in memory and
  * written once, by cairn_blobs_chunk_put (a kill -9 then costs milliseconds of transfer). */
@@ -89,6 +91,11 @@ typedef struct cairn_chunk_state {
     /* Hub: (peer, file) pairs told complete since start (chunk_tell.c), keyed by a hash of both,
      * sorted: a school reconnecting is not told again. */
     cairn_hash_set_t told;
+    /* Receivers' chunk buffers (chunk_bufs.c): bytes held by slots, and spares for reuse. */
+    uint64_t buf_mem;
+    bool buf_idle; /* no buffer was held at the last one-second tick */
+    uint8_t *spare[CAIRN_CHUNK_SPARES];
+    uint32_t spare_cap[CAIRN_CHUNK_SPARES];
 } cairn_chunk_state_t;
 
 /* The node's chunk-sync state (d->chunks). */

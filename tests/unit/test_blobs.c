@@ -1,7 +1,8 @@
 /*
  * test_blobs.c: the chunk and manifest store: put/has, a hash mismatch leaving nothing behind,
  * the disk reserve, usage counters, manifests (round trip, incomplete, hostile encodings) and
- * temp debris removed at open. Chunk puts run on the real uv thread pool, driven with uv_run.
+ * temp debris removed at open, chunks written with O_DIRECT (aligned) and buffered (not), partial
+ * files (the resume points of chunks arriving from a peer). Chunk puts run on the real uv thread pool, driven with uv_run.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -20,6 +21,7 @@
 
 #include <sodium.h>
 
+#include "blob_partial.h"
 #include "blobs.h"
 #include "cairn/err.h"
 
@@ -514,6 +516,92 @@ static void test_debris_removed_at_open(void **state)
     assert_int_equal(cairn_blobs_open_readonly("/nonexistent-cairn-dir", &ro), CAIRN_EDATADIR);
 }
 
+/* Reads the stored chunk h back and compares it with want. */
+static void assert_stored(fixture_t *f, const cairn_hash_t *h, const uint8_t *want, size_t len)
+{
+    char path[PATH_MAX];
+    assert_int_equal(cairn_blobs_chunk_path(f->b, h, path, sizeof path), 0);
+    FILE *in = fopen(path, "rb");
+    assert_non_null(in);
+    uint8_t *got = malloc(len + 1);
+    assert_non_null(got);
+    assert_int_equal(fread(got, 1, len + 1, in), len);
+    fclose(in);
+    assert_memory_equal(got, want, len);
+    free(got);
+}
+
+/* A 1 MiB chunk from an aligned buffer (the O_DIRECT path where the filesystem allows it), the
+ * same bytes one byte off alignment, and a length that is not a multiple of a block (buffered):
+ * every one stored whole, nothing left in tmp/. */
+static void test_put_direct_and_buffered(void **state)
+{
+    fixture_t *f = *state;
+    size_t len = 1024 * 1024;
+    uint8_t *al = aligned_alloc(CAIRN_BLOBS_DIRECT_ALIGN, len + CAIRN_BLOBS_DIRECT_ALIGN);
+    assert_non_null(al);
+    fill(al, len, 7);
+    cairn_hash_t h;
+    cairn_hash_buf(al, len, &h);
+    assert_int_equal(put_sync(f, &h, al, len), 0);
+    assert_stored(f, &h, al, len);
+
+    memmove(al + 1, al, len); /* the next chunk's bytes from an unaligned address */
+    fill(al + 1, len, 8);
+    cairn_hash_buf(al + 1, len, &h);
+    assert_int_equal(put_sync(f, &h, al + 1, len), 0);
+    assert_stored(f, &h, al + 1, len);
+
+    size_t odd = len - 1000;
+    fill(al, odd, 9);
+    cairn_hash_buf(al, odd, &h);
+    assert_int_equal(put_sync(f, &h, al, odd), 0);
+    assert_stored(f, &h, al, odd);
+
+    fill(al, len, 10); /* bytes that do not hash to the name: nothing written, aligned or not */
+    assert_int_equal(put_sync(f, &h, al, len), CAIRN_EHASH);
+    assert_int_equal(count_in(f, "chunks"), 3);
+    assert_int_equal(count_in(f, "tmp"), 0);
+    free(al);
+}
+
+/* Partial files: written in steps (one fd), read back whole; a missing one reads as empty; one
+ * longer than the chunk is not ours (empty, then overwritten from 0); removed. */
+static void test_partial_files(void **state)
+{
+    fixture_t *f = *state;
+    uint8_t data[3000], back[3000];
+    fill(data, sizeof data, 3);
+    cairn_hash_t h;
+    cairn_hash_buf(data, sizeof data, &h);
+    uint64_t have = 99;
+    assert_int_equal(cairn_blobs_partial_read(f->b, &h, back, sizeof back, &have), 0);
+    assert_int_equal(have, 0);
+
+    int fd = -1;
+    assert_int_equal(cairn_blobs_partial_write(f->b, &h, &fd, data, 0, 1000), 0);
+    assert_true(fd >= 0);
+    assert_int_equal(cairn_blobs_partial_write(f->b, &h, &fd, data, 1000, 2500), 0);
+    close(fd);
+    assert_int_equal(cairn_blobs_partial_read(f->b, &h, back, sizeof back, &have), 0);
+    assert_int_equal(have, 2500);
+    assert_memory_equal(back, data, 2500);
+    assert_int_equal(count_in(f, "partial"), 1);
+    assert_int_equal(count_in(f, "chunks"), 0); /* a partial file is never a chunk */
+
+    assert_int_equal(cairn_blobs_partial_read(f->b, &h, back, 2000, &have), 0);
+    assert_int_equal(have, 0); /* longer than the chunk: not ours */
+    fd = -1;
+    assert_int_equal(cairn_blobs_partial_write(f->b, &h, &fd, data, 0, 10), 0);
+    close(fd);
+    assert_int_equal(cairn_blobs_partial_read(f->b, &h, back, sizeof back, &have), 0);
+    assert_int_equal(have, 10); /* written from 0: emptied first */
+
+    assert_int_equal(cairn_blobs_partial_remove(f->b, &h), 0);
+    assert_int_equal(cairn_blobs_partial_remove(f->b, &h), 0);
+    assert_int_equal(count_in(f, "partial"), 0);
+}
+
 int main(void)
 {
     if (sodium_init() < 0)
@@ -527,6 +615,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_manifest_put_get, setup, teardown),
         cmocka_unit_test_setup_teardown(test_manifest_decode_rejects, setup, teardown),
         cmocka_unit_test_setup_teardown(test_debris_removed_at_open, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_put_direct_and_buffered, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_partial_files, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
