@@ -185,23 +185,16 @@ int cairn_api_review_show(cairn_req_t *req)
     if (rc != 0)
         return rc;
     cairn_api_review_cfg(req, &cfg);
-    rc = cairn_store_stmt(req->d->store,
-                          "SELECT s.educator, e.name, p.name, s.credential, s.version, c.title,"
-                          " s.attempt, s.state, s.submitted, c.json FROM submissions s"
-                          " LEFT JOIN educators e ON e.id = s.educator"
-                          " LEFT JOIN peers p ON p.node = s.origin"
-                          " LEFT JOIN credentials c ON c.id = s.credential"
-                          "  AND c.version = s.version WHERE s.id = ?1",
-                          &st);
+    rc = cairn_api_row_by_id(req,
+                             "SELECT s.educator, e.name, p.name, s.credential, s.version, c.title,"
+                             " s.attempt, s.state, s.submitted, c.json FROM submissions s"
+                             " LEFT JOIN educators e ON e.id = s.educator"
+                             " LEFT JOIN peers p ON p.node = s.origin"
+                             " LEFT JOIN credentials c ON c.id = s.credential"
+                             "  AND c.version = s.version WHERE s.id = ?1",
+                             "submission", id, &st);
     if (rc != 0)
-        return cairn_req_fail(req, rc, "reading the submission: %s", cairn_strerror(rc));
-    sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-    rc = sqlite3_step(st);
-    if (rc != SQLITE_ROW) {
-        sqlite3_reset(st);
-        return cairn_req_fail(req, rc == SQLITE_DONE ? CAIRN_ENOTFOUND : cairn_store_code(rc),
-                              "reading submission %s", id);
-    }
+        return rc;
     snprintf(credential, sizeof credential, "%s", (const char *)sqlite3_column_text(st, 3));
     int64_t version = sqlite3_column_int64(st, 4);
     json_t *doc = sqlite3_column_type(st, 9) == SQLITE_NULL

@@ -203,22 +203,15 @@ static int submission_show(cairn_req_t *req)
     int rc = cairn_api_arg_id(req, "id", CAIRN_ID_SUBMISSION, id);
     if (rc != 0)
         return rc;
-    rc = cairn_store_stmt(req->d->store,
-                          "SELECT s.educator, e.name, s.credential, s.version, c.title,"
-                          " s.attempt, s.state, s.created, s.updated FROM submissions s"
-                          " LEFT JOIN educators e ON e.id = s.educator"
-                          " LEFT JOIN credentials c ON c.id = s.credential"
-                          "  AND c.version = s.version WHERE s.id = ?1",
-                          &st);
+    rc = cairn_api_row_by_id(req,
+                             "SELECT s.educator, e.name, s.credential, s.version, c.title,"
+                             " s.attempt, s.state, s.created, s.updated FROM submissions s"
+                             " LEFT JOIN educators e ON e.id = s.educator"
+                             " LEFT JOIN credentials c ON c.id = s.credential"
+                             "  AND c.version = s.version WHERE s.id = ?1",
+                             "submission", id, &st);
     if (rc != 0)
-        return cairn_req_fail(req, rc, "reading the submission: %s", cairn_strerror(rc));
-    sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-    rc = sqlite3_step(st);
-    if (rc != SQLITE_ROW) {
-        sqlite3_reset(st);
-        return cairn_req_fail(req, rc == SQLITE_DONE ? CAIRN_ENOTFOUND : cairn_store_code(rc),
-                              "reading submission %s", id);
-    }
+        return rc;
     /* The parts are packed last, as the value of the last key, by their own query. */
     msgpack_pack_map(req->pk, 11);
     cairn_mp_pack_kv_str(req->pk, "id", id);

@@ -71,6 +71,21 @@ void cairn_api_pack_kv_column(msgpack_packer *pk, const char *key, sqlite3_stmt 
                                    (size_t)sqlite3_column_bytes(st, col));
 }
 
+int cairn_api_row_by_id(cairn_req_t *req, const char *sql, const char *what, const char *id,
+                        sqlite3_stmt **st)
+{
+    int rc = cairn_store_stmt(req->d->store, sql, st);
+    if (rc != 0)
+        return cairn_req_fail(req, rc, "reading the %s: %s", what, cairn_strerror(rc));
+    sqlite3_bind_text(*st, 1, id, -1, SQLITE_TRANSIENT);
+    rc = sqlite3_step(*st);
+    if (rc == SQLITE_ROW)
+        return 0;
+    sqlite3_reset(*st);
+    return cairn_req_fail(req, rc == SQLITE_DONE ? CAIRN_ENOTFOUND : cairn_store_code(rc),
+                          "reading %s %s", what, id);
+}
+
 int cairn_api_pack_rows(cairn_req_t *req, const char *key, sqlite3_stmt *st, cairn_api_row_fn fn)
 {
     cairn_mpbuf_t items;

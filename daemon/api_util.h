@@ -47,6 +47,12 @@ typedef void (*cairn_api_row_fn)(msgpack_packer *pk, sqlite3_stmt *st);
  * filling req->errmsg with what was being read. */
 int cairn_api_pack_rows(cairn_req_t *req, const char *key, sqlite3_stmt *st, cairn_api_row_fn fn);
 
+/* Prepares sql (cached; ?1 is bound to id) and steps it to its first row: 0 with *st on that row
+ * (the caller resets it), or the error code after filling req->errmsg ("reading WHAT ID";
+ * CAIRN_ENOTFOUND when there is no row). */
+int cairn_api_row_by_id(cairn_req_t *req, const char *sql, const char *what, const char *id,
+                        sqlite3_stmt **st);
+
 /* Packs key and the text column col of st's current row (nil when NULL). */
 void cairn_api_pack_kv_column(msgpack_packer *pk, const char *key, sqlite3_stmt *st, int col);
 

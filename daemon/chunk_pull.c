@@ -77,8 +77,8 @@ static void slot_flush(chunk_pull_t *p, pull_slot_t *sl)
 {
     if (sl->have <= sl->on_disk)
         return;
-    int rc = cairn_blobs_partial_write(p->d->blobs, &sl->hash, &sl->fd, sl->buf, sl->on_disk,
-                                       sl->have);
+    int rc =
+        cairn_blobs_partial_write(p->d->blobs, &sl->hash, &sl->fd, sl->buf, sl->on_disk, sl->have);
     if (rc == 0) {
         sl->on_disk = sl->have;
     } else if (!p->write_logged) { /* not fatal: those bytes are fetched again after a cut */

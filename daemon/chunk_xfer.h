@@ -59,7 +59,7 @@ typedef struct chunk_pull {
     uint64_t cur_held;
     uint64_t retry_at_ms; /* when chunks were skipped: look at the file again then */
     pull_slot_t slots[CAIRN_CHUNK_SLOTS];
-    uint64_t rate;                   /* bytes/s measured (UINT64_MAX until the first sample) */
+    uint64_t rate; /* bytes/s measured (UINT64_MAX until the first sample) */
     bool write_logged, store_logged;
     uint64_t outstanding; /* bytes asked and not received */
     uint64_t window;      /* the current limit on outstanding (CAIRN_CHUNK_WINDOW_MIN..) */

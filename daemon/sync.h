@@ -132,6 +132,18 @@ int cairn_sync_session_send(cairn_sync_session_t *s, const void *buf, size_t len
 /* Closes after the output queued so far is written; reason NULL = clean. Idempotent. */
 void cairn_sync_session_close(cairn_sync_session_t *s, const char *reason);
 
+/* For the session's own files (sync_session.c, sync_parts.c): close with a formatted reason;
+ * send a sealed {"t": "err"}; the per-partition side (sync_parts.c): pack {"t": t, partition,
+ * our vector's heads[, "data"]} and send it, build and send p's next change set if due, and
+ * handle one opened sealed message. */
+__attribute__((format(printf, 2, 3))) void cairn_sync_session_fail(cairn_sync_session_t *s,
+                                                                   const char *fmt, ...);
+void cairn_sync_session_send_err(cairn_sync_session_t *s, const char *error);
+int cairn_sync_parts_send(cairn_sync_session_t *s, const char *t, cairn_sync_part_t *p,
+                          const void *data, size_t data_len);
+void cairn_sync_parts_pump(cairn_sync_session_t *s, cairn_sync_part_t *p);
+void cairn_sync_parts_message(cairn_sync_session_t *s, const msgpack_object *m);
+
 /* Closes at once, dropping unsent output (shutdown). */
 void cairn_sync_session_abort(cairn_sync_session_t *s, const char *reason);
 

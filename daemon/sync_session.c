@@ -113,8 +113,7 @@ void cairn_sync_session_abort(cairn_sync_session_t *s, const char *reason)
     close_now(s);
 }
 
-__attribute__((format(printf, 2, 3))) static void fail(cairn_sync_session_t *s, const char *fmt,
-                                                       ...)
+void cairn_sync_session_fail(cairn_sync_session_t *s, const char *fmt, ...)
 {
     char buf[sizeof s->reason];
     va_list ap;
@@ -132,7 +131,7 @@ static void on_write(uv_write_t *req, int status)
     s->out_bytes -= w->len;
     free(w);
     if (status < 0 && !s->closing)
-        fail(s, "write to %s failed: %s", s->peer, uv_strerror(status));
+        cairn_sync_session_fail(s, "write to %s failed: %s", s->peer, uv_strerror(status));
     if (s->closing && s->writes == 0)
         close_now(s);
     else if (s->out_bytes == 0 && !s->closing)
@@ -205,7 +204,7 @@ static void send_clear(cairn_sync_session_t *s, int ok, const char *error)
     msgpack_sbuffer_destroy(&sb);
 }
 
-static void send_sealed_err(cairn_sync_session_t *s, const char *error)
+void cairn_sync_session_send_err(cairn_sync_session_t *s, const char *error)
 {
     msgpack_sbuffer sb;
     msgpack_packer pk;
@@ -218,131 +217,6 @@ static void send_sealed_err(cairn_sync_session_t *s, const char *error)
     msgpack_sbuffer_destroy(&sb);
 }
 
-static cairn_sync_part_t *find_part(cairn_sync_session_t *s, const char *p, size_t len)
-{
-    for (int i = 0; i < s->nparts; i++) {
-        if (strlen(s->parts[i].name) == len && memcmp(s->parts[i].name, p, len) == 0)
-            return &s->parts[i];
-    }
-    return NULL;
-}
-
-int cairn_sync_session_add_part(cairn_sync_session_t *s, const char *partition, bool send)
-{
-    if (s->nparts >= CAIRN_SYNC_PARTS)
-        return CAIRN_ETOOBIG;
-    if (s->nparts == s->cap_parts) {
-        int cap = s->cap_parts ? 2 * s->cap_parts : 4;
-        cairn_sync_part_t *np = realloc(s->parts, (size_t)cap * sizeof *np);
-        if (np == NULL)
-            return -ENOMEM;
-        s->parts = np;
-        s->cap_parts = cap;
-    }
-    cairn_sync_part_t *p = &s->parts[s->nparts++];
-    memset(p, 0, sizeof *p);
-    snprintf(p->name, sizeof p->name, "%s", partition);
-    cairn_vector_init(&p->peer, partition);
-    p->send = send;
-    p->idle_at = -1;
-    p->alias = p->peer_alias = -1;
-    return 0;
-}
-
-bool cairn_sync_session_has_part(const cairn_sync_session_t *s, const char *partition)
-{
-    for (int i = 0; i < s->nparts; i++) {
-        if (strcmp(s->parts[i].name, partition) == 0)
-            return true;
-    }
-    return false;
-}
-
-/* Packs {"t": t, "p": partition, "h": our vector's heads[, "data": cs]} and sends it sealed. */
-static int send_with_vector(cairn_sync_session_t *s, const char *t, cairn_sync_part_t *p,
-                            const void *data, size_t data_len)
-{
-    cairn_vector_t v;
-    msgpack_sbuffer vb, sb;
-    msgpack_packer pk;
-    cairn_vector_init(&v, p->name);
-    msgpack_sbuffer_init(&vb);
-    msgpack_sbuffer_init(&sb);
-    int rc = cairn_store_vector(s->d->store, p->name, &v);
-    if (rc == 0)
-        rc = cairn_vector_encode_heads(&v, &vb);
-    if (rc == 0) {
-        msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
-        msgpack_pack_map(&pk, data != NULL ? 4 : 3);
-        cairn_mp_pack_kv_str(&pk, "t", t);
-        cairn_sync_vec_pack_part(&pk, p);
-        cairn_mp_pack_kv_bin(&pk, "h", vb.data, vb.size);
-        if (data != NULL)
-            cairn_mp_pack_kv_bin(&pk, "data", data, data_len);
-        rc = cairn_sync_session_send(s, sb.data, sb.size);
-    }
-    cairn_vector_free(&v);
-    msgpack_sbuffer_destroy(&vb);
-    msgpack_sbuffer_destroy(&sb);
-    return rc;
-}
-
-int cairn_sync_session_start_sync(cairn_sync_session_t *s)
-{
-    int crc = cairn_sync_chunks_start(s);
-    if (crc != 0)
-        return crc;
-    for (int i = 0; i < s->nparts; i++) {
-        int rc = cairn_sync_vec_send_digest(s, &s->parts[i]);
-        if (rc != 0)
-            return rc;
-    }
-    return 0;
-}
-
-int cairn_sync_session_open_part(cairn_sync_session_t *s, const char *partition, bool send)
-{
-    if (cairn_sync_session_has_part(s, partition))
-        return 0;
-    int rc = cairn_sync_session_add_part(s, partition, send);
-    if (rc == 0)
-        rc = cairn_sync_vec_send_digest(s, &s->parts[s->nparts - 1]);
-    return rc;
-}
-
-/* Sends the next change set of what the peer lacks in p, if any and if there is room. */
-static void pump(cairn_sync_session_t *s, cairn_sync_part_t *p)
-{
-    if (s->closing || !p->send || !p->have_peer || p->inflight ||
-        s->out_bytes > CAIRN_SYNC_OUTPUT_HIGH)
-        return;
-    int64_t changes = (int64_t)sqlite3_total_changes64(cairn_store_db(s->d->store));
-    if (p->idle_at == changes)
-        return;
-    msgpack_sbuffer cs;
-    msgpack_sbuffer_init(&cs);
-    uint64_t n = 0;
-    char err[256] = "";
-    int rc = cairn_store_changeset_build(s->d->store, p->name, &p->peer, CAIRN_SYNC_CHANGESET_BYTES,
-                                         &cs, &n, err, sizeof err);
-    if (rc != 0) {
-        cairn_log_error("sync %s: cannot build a change set for %s: %s", s->peer, p->name,
-                        err[0] ? err : cairn_strerror(rc));
-        p->idle_at = changes;
-    } else if (n == 0) {
-        p->idle_at = changes;
-    } else {
-        cairn_sync_chunks_note_event_wait(s);
-        if (send_with_vector(s, "cs", p, cs.data, cs.size) == 0) {
-            p->inflight = true;
-            s->events_sent += n;
-            cairn_log_debug("sync %s: sent %llu events of %s (%zu bytes)", s->peer,
-                            (unsigned long long)n, p->name, cs.size);
-        }
-    }
-    msgpack_sbuffer_destroy(&cs);
-}
-
 static void on_timer(uv_timer_t *t)
 {
     cairn_sync_session_t *s = t->data;
@@ -350,15 +224,17 @@ static void on_timer(uv_timer_t *t)
         return;
     s->ticks++;
     if (s->phase != P_OPEN && uv_now(s->d->loop) - s->started_ms > CAIRN_SYNC_HANDSHAKE_MS)
-        return fail(s, "no handshake with %s within %u s", s->peer, CAIRN_SYNC_HANDSHAKE_MS / 1000);
+        return cairn_sync_session_fail(s, "no handshake with %s within %u s", s->peer,
+                                       CAIRN_SYNC_HANDSHAKE_MS / 1000);
     if (s->reader.len > s->reader.frame_start &&
         uv_now(s->d->loop) - s->last_rx_ms > CAIRN_SYNC_FRAME_STALL_MS)
-        return fail(s, "%s stopped sending in the middle of a frame (%zu bytes still due) for %u s",
-                    s->peer, cairn_frame_reader_want(&s->reader), CAIRN_SYNC_FRAME_STALL_MS / 1000);
+        return cairn_sync_session_fail(
+            s, "%s stopped sending in the middle of a frame (%zu bytes still due) for %u s",
+            s->peer, cairn_frame_reader_want(&s->reader), CAIRN_SYNC_FRAME_STALL_MS / 1000);
     if (s->ops->tick != NULL && s->phase == P_OPEN) {
         const char *why = s->ops->tick(s);
         if (why != NULL) {
-            send_sealed_err(s, why);
+            cairn_sync_session_send_err(s, why);
             cairn_sync_session_close(s, why);
             return;
         }
@@ -366,124 +242,11 @@ static void on_timer(uv_timer_t *t)
     for (int i = 0; i < s->nparts; i++) {
         if (s->parts[i].ack_owed) {
             s->parts[i].ack_owed = false;
-            send_with_vector(s, "ack", &s->parts[i], NULL, 0);
+            cairn_sync_parts_send(s, "ack", &s->parts[i], NULL, 0);
         }
-        pump(s, &s->parts[i]);
+        cairn_sync_parts_pump(s, &s->parts[i]);
     }
     cairn_sync_chunks_tick(s);
-}
-
-/* Updates p's peer vector from a message's "h" (or "v"). */
-static int take_vector(cairn_sync_session_t *s, cairn_sync_part_t *p, const msgpack_object *m)
-{
-    char err[200];
-    cairn_vector_t v;
-    int rc = cairn_sync_vec_from_msg(m, p->name, &v, err, sizeof err);
-    if (rc != 0)
-        return fail(s, "%s sent a bad vector: %s", s->peer, err), rc;
-    cairn_vector_free(&p->peer);
-    p->peer = v;
-    p->have_peer = true;
-    p->idle_at = -1;
-    return 0;
-}
-
-static void on_changeset(cairn_sync_session_t *s, cairn_sync_part_t *p, const msgpack_object *m)
-{
-    const uint8_t *data;
-    size_t len;
-    if (cairn_mp_get_bin(m, "data", CAIRN_CHANGESET_MAX, &data, &len) != 0)
-        return fail(s, "%s sent a change set message without data", s->peer);
-    cairn_apply_report_t rep;
-    memset(&rep, 0, sizeof rep);
-    /* Rights are judged by origin and by who sent it: the key this channel authenticated. */
-    cairn_rights_ctx_t ctx = {s->d->store, s->d->node_pk, s->d->cfg.role == CAIRN_ROLE_HUB,
-                              s->peer_pk};
-    int rc = cairn_sync_persist_apply(s, p, m, data, len, &ctx, &rep);
-    if (rc != 0) {
-        char msg[400];
-        snprintf(msg, sizeof msg, "change set for %s refused: %s", p->name,
-                 rep.error[0] ? rep.error : cairn_strerror(rc));
-        cairn_log_warn("sync %s: %s", s->peer, msg);
-        send_sealed_err(s, msg);
-        return cairn_sync_session_close(s, msg);
-    }
-    s->events_received += rep.applied;
-    if (rep.applied > 0)
-        cairn_log_debug("sync %s: applied %llu events of %s", s->peer,
-                        (unsigned long long)rep.applied, p->name);
-    /* A small change set is acknowledged at the next tick, not at once: the peer, which keeps
-     * one change set in flight, meanwhile gathers its next events into one (delayed ack). */
-    if (take_vector(s, p, m) == 0) {
-        if (len >= CAIRN_SYNC_ACK_NOW_BYTES)
-            send_with_vector(s, "ack", p, NULL, 0);
-        else
-            p->ack_owed = true;
-    }
-}
-
-static void on_message(cairn_sync_session_t *s, const msgpack_object *m)
-{
-    cairn_sync_msg_head_t h;
-    const char *why, *pname;
-    size_t plen;
-    if (cairn_sync_msg_head(m, &h, &why) != 0)
-        return fail(s, "%s sent %s", s->peer, why);
-    if (h.type == CAIRN_SYNC_MSG_ERR)
-        return fail(s, "%s refused: %.*s", s->peer, (int)h.elen, h.error);
-    if (h.type == CAIRN_SYNC_MSG_CHUNK)
-        return cairn_sync_chunks_message(s, h.t, h.tlen, m);
-    if (h.type == CAIRN_SYNC_MSG_OTHER) {
-        if (s->ops->message == NULL || s->ops->message(s, h.t, h.tlen, m) != 0)
-            cairn_sync_session_close(s, s->reason[0] ? s->reason : "unexpected message");
-        return;
-    }
-    bool vec = h.type == CAIRN_SYNC_MSG_VEC;
-    bool cs = h.type == CAIRN_SYNC_MSG_CS;
-    bool ack = h.type == CAIRN_SYNC_MSG_ACK;
-    bool vreq = h.type == CAIRN_SYNC_MSG_VREQ;
-    cairn_sync_part_t *p = NULL;
-    if (h.has_alias) { /* an alias (sync_vec.h) */
-        if ((p = cairn_sync_vec_part_by_alias(s, h.alias)) == NULL)
-            return fail(s, "%s sent an unknown partition number %llu", s->peer,
-                        (unsigned long long)h.alias);
-        pname = p->name;
-        plen = strlen(p->name);
-    } else {
-        pname = h.pname;
-        plen = h.plen;
-        p = find_part(s, pname, plen);
-    }
-    if (p == NULL && s->ops->partition != NULL && plen <= CAIRN_PARTITION_MAX) {
-        char name[CAIRN_PARTITION_MAX + 1];
-        memcpy(name, pname, plen);
-        name[plen] = '\0';
-        if (strlen(name) == plen && s->ops->partition(s, name) == 0) {
-            p = find_part(s, pname, plen);
-            if (p != NULL && vec)
-                cairn_sync_vec_send_digest(s, p); /* our side of the new partition */
-        }
-    }
-    if (p == NULL)
-        return fail(s, "%s sent partition %.*s, which this session does not sync", s->peer,
-                    (int)plen, pname);
-    if (vec)
-        cairn_sync_vec_note_opening(s, p);
-    if (vreq) {
-        send_with_vector(s, "vec", p, NULL, 0); /* the peer did not know our vector */
-        return;
-    }
-    if (vec && cairn_mp_get(m, "d") != NULL) {
-        if (cairn_sync_vec_take_digest(s, p, m) < 0)
-            return cairn_sync_session_close(s, s->reason[0] ? s->reason : "bad vector digest");
-    } else if (cs) {
-        on_changeset(s, p, m);
-    } else if (take_vector(s, p, m) == 0) {
-        p->peer_dirty = true; /* written by sync_persist.c, batched */
-        if (ack)
-            p->inflight = false;
-    }
-    pump(s, p);
 }
 
 static void on_established(cairn_sync_session_t *s)
@@ -499,7 +262,7 @@ static void on_established(cairn_sync_session_t *s)
     const char *why = s->ops->established != NULL ? s->ops->established(s) : NULL;
     if (why != NULL) {
         cairn_log_warn("sync %s: refused: %s", s->peer, why);
-        send_sealed_err(s, why);
+        cairn_sync_session_send_err(s, why);
         cairn_sync_session_close(s, why);
     }
 }
@@ -513,13 +276,13 @@ static void handle_handshake(cairn_sync_session_t *s, const uint8_t *f, size_t l
             snprintf(msg, sizeof msg, "handshake refused: %s", why ? why : "?");
             send_clear(s, 0, msg);
         }
-        return fail(s, "handshake with %s failed: %s", s->peer, why ? why : "?");
+        return cairn_sync_session_fail(s, "handshake with %s failed: %s", s->peer, why ? why : "?");
     }
     if (cairn_channel_handshake_wants_out(&s->ch)) {
         uint8_t out[CAIRN_CHANNEL_HANDSHAKE_MAX];
         size_t olen;
         if (cairn_channel_handshake_out(&s->ch, out, sizeof out, &olen) != 0)
-            return fail(s, "handshake with %s failed", s->peer);
+            return cairn_sync_session_fail(s, "handshake with %s failed", s->peer);
         write_frame(s, out, olen);
     }
     if (cairn_channel_is_established(&s->ch))
@@ -536,7 +299,7 @@ static bool clear_refusal(cairn_sync_session_t *s, const uint8_t *f, size_t len)
         return false;
     bool found = cairn_mp_get_str(&doc.root, "error", 1024, &e, &elen) == 0;
     if (found)
-        fail(s, "%s refused: %.*s", s->peer, (int)elen, e);
+        cairn_sync_session_fail(s, "%s refused: %.*s", s->peer, (int)elen, e);
     cairn_mp_doc_free(&doc);
     return found;
 }
@@ -569,7 +332,7 @@ static void handle_hello(cairn_sync_session_t *s, const uint8_t *f, size_t len)
     static const char *const reply_keys[] = {"v", "ok", "error"};
     cairn_mp_doc_t doc;
     if (cairn_mp_decode(f, len, &cairn_sync_msg_limits, &doc) != 0)
-        return fail(s, "%s sent a bad hello", s->peer);
+        return cairn_sync_session_fail(s, "%s sent a bad hello", s->peer);
     const msgpack_object *m = &doc.root;
     int rc = 0;
     const char *bad = s->initiator ? hello_form(m, reply_keys, 3) : hello_form(m, hello_keys, 2);
@@ -578,7 +341,7 @@ static void handle_hello(cairn_sync_session_t *s, const uint8_t *f, size_t len)
             cairn_log_warn("sync %s: refused before the handshake: %s", s->peer, bad);
             send_clear(s, 0, bad);
         }
-        fail(s, "%s sent %s", s->peer, bad);
+        cairn_sync_session_fail(s, "%s sent %s", s->peer, bad);
     } else if (s->initiator) {
         bool ok = false;
         const char *e = "no reason given";
@@ -586,7 +349,7 @@ static void handle_hello(cairn_sync_session_t *s, const uint8_t *f, size_t len)
         cairn_mp_get_bool(m, "ok", &ok);
         cairn_mp_get_str(m, "error", 1024, &e, &elen);
         if (!ok) {
-            fail(s, "%s refused: %.*s", s->peer, (int)elen, e);
+            cairn_sync_session_fail(s, "%s refused: %.*s", s->peer, (int)elen, e);
         } else {
             rc =
                 cairn_channel_init(&s->ch, 1, s->d->node_pk, s->d->node_sk,
@@ -598,7 +361,8 @@ static void handle_hello(cairn_sync_session_t *s, const uint8_t *f, size_t len)
             if (rc == 0)
                 rc = write_frame(s, out, olen);
             if (rc != 0)
-                fail(s, "cannot start the handshake with %s: %s", s->peer, cairn_strerror(rc));
+                cairn_sync_session_fail(s, "cannot start the handshake with %s: %s", s->peer,
+                                        cairn_strerror(rc));
             s->phase = P_HS;
         }
     } else {
@@ -618,7 +382,7 @@ static void handle_hello(cairn_sync_session_t *s, const uint8_t *f, size_t len)
             if (rc == 0)
                 send_clear(s, 1, NULL);
             else
-                fail(s, "cannot start the handshake: %s", cairn_strerror(rc));
+                cairn_sync_session_fail(s, "cannot start the handshake: %s", cairn_strerror(rc));
             s->phase = P_HS;
         }
     }
@@ -635,27 +399,28 @@ static void handle_frame(cairn_sync_session_t *s, const uint8_t *f, size_t len)
     case P_OPEN:
         break;
     default:
-        return fail(s, "%s sent data before the session was set up", s->peer);
+        return cairn_sync_session_fail(s, "%s sent data before the session was set up", s->peer);
     }
     uint8_t *pt = malloc(len);
     if (pt == NULL)
-        return fail(s, "out of memory");
+        return cairn_sync_session_fail(s, "out of memory");
     size_t ptlen = 0;
     int rc = cairn_channel_open(&s->ch, f, len, pt, len, &ptlen);
     bool first = s->first_rx;
     s->first_rx = false;
     if (rc < 0) {
         if (!(first && s->initiator && clear_refusal(s, f, len)))
-            fail(s, "channel from %s failed: %s", s->peer,
-                 cairn_channel_reason(&s->ch) ? cairn_channel_reason(&s->ch) : "?");
+            cairn_sync_session_fail(s, "channel from %s failed: %s", s->peer,
+                                    cairn_channel_reason(&s->ch) ? cairn_channel_reason(&s->ch)
+                                                                 : "?");
     } else if (rc == 1) {
         cairn_sync_session_close(s, NULL);
     } else {
         cairn_mp_doc_t doc;
         if (cairn_mp_decode(pt, ptlen, &cairn_sync_msg_limits, &doc) != 0) {
-            fail(s, "%s sent a malformed message", s->peer);
+            cairn_sync_session_fail(s, "%s sent a malformed message", s->peer);
         } else {
-            on_message(s, &doc.root);
+            cairn_sync_parts_message(s, &doc.root);
             cairn_mp_doc_free(&doc);
         }
     }
@@ -680,14 +445,15 @@ static void on_read(uv_stream_t *st, ssize_t nread, const uv_buf_t *buf)
         return;
     if (nread < 0) {
         if (nread == UV_EOF)
-            return fail(s, "%s closed the connection%s", s->peer,
-                        s->phase != P_OPEN ? " during the handshake" : "");
-        return fail(s, "read from %s failed: %s", s->peer, uv_strerror((int)nread));
+            return cairn_sync_session_fail(s, "%s closed the connection%s", s->peer,
+                                           s->phase != P_OPEN ? " during the handshake" : "");
+        return cairn_sync_session_fail(s, "read from %s failed: %s", s->peer,
+                                       uv_strerror((int)nread));
     }
     s->last_rx_ms = uv_now(s->d->loop);
     int rc = cairn_frame_reader_feed(&s->reader, buf->base, (size_t)nread);
     if (rc != 0)
-        return fail(s, "%s sent a bad frame: %s", s->peer, cairn_strerror(rc));
+        return cairn_sync_session_fail(s, "%s sent a bad frame: %s", s->peer, cairn_strerror(rc));
     const uint8_t *f;
     size_t len;
     while (!s->closing && cairn_frame_reader_next(&s->reader, &f, &len) == 1)
@@ -747,7 +513,7 @@ static void on_connect(uv_connect_t *req, int status)
     if (s->closing)
         return;
     if (status < 0)
-        return fail(s, "cannot connect to %s: %s", s->peer, uv_strerror(status));
+        return cairn_sync_session_fail(s, "cannot connect to %s: %s", s->peer, uv_strerror(status));
     uv_tcp_nodelay(&s->tcp, 1);
     limit_unsent(s);
     s->phase = P_HELLO;

@@ -2,7 +2,8 @@
  * test_blobs.c: the chunk and manifest store: put/has, a hash mismatch leaving nothing behind,
  * the disk reserve, usage counters, manifests (round trip, incomplete, hostile encodings) and
  * temp debris removed at open, chunks written with O_DIRECT (aligned) and buffered (not), partial
- * files (the resume points of chunks arriving from a peer). Chunk puts run on the real uv thread pool, driven with uv_run.
+ * files (the resume points of chunks arriving from a peer). Chunk puts run on the real uv thread
+ * pool, driven with uv_run.
  */
 #include <stdarg.h>
 #include <stddef.h>
