@@ -1,5 +1,6 @@
 /*
- * main.c: the cairnd command line: init, run, check-config, rebuild, blob-cat, state-hash.
+ * main.c: the cairnd command line: init, run (the daemon itself is run.c), check-config,
+ * rebuild, blob-cat, state-hash.
  *
  * Start-up is strict and fails fast with one line on stderr (exit 1; bad arguments exit 2):
  * nothing listens until the config, the identity, the store and the blob store are all good.
@@ -29,19 +30,17 @@
 
 #include "blob_read.h"
 #include "blobs.h"
-#include "partial_sweep.h"
-#include "retention.h"
-#include "sync_chunks.h"
+#include "cli_util.h"
 #include "config.h"
-#include "timezone.h"
 #include "daemon.h"
 #include "fsutil.h"
 #include "identity.h"
 #include "log.h"
+#include "run.h"
 #include "search_synonyms.h"
-#include "server.h"
 #include "store.h"
 #include "store_sync.h"
+#include "timezone.h"
 #include "sync.h"
 #include "enroll.h"
 #include "pair_cmd.h"
@@ -51,10 +50,6 @@
 #define CONF_FILE "cairnd.conf"
 #define DB_FILE "cairn.db"
 #define LOCK_FILE "cairnd.lock"
-#define PID_FILE "cairnd.pid"
-#define PORT_FILE "cairnd.port"
-#define SYNC_PORT_FILE "cairnd.sync-port"
-#define LAN_PORT_FILE "cairnd.lan-port"
 
 static const char usage_text[] = "usage: cairnd init --role school|hub --data DIR [--name NAME]\n"
                                  "       cairnd run --data DIR [--listen HOST:PORT] "
@@ -86,17 +81,6 @@ __attribute__((format(printf, 1, 2))) static int usage(const char *fmt, ...)
     }
     fputs(usage_text, stderr);
     return EXIT_USAGE;
-}
-
-__attribute__((format(printf, 1, 2))) static int fail(const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    fputs("cairnd: ", stderr);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
-    va_end(ap);
-    return EXIT_FAILURE;
 }
 
 /* Options as "--opt VALUE" or "--opt=VALUE"; one positional (blob-cat's HASH). */
@@ -147,32 +131,26 @@ static int parse_args(int argc, char **argv, args_t *a)
     return 0;
 }
 
-static int path_in(char *out, size_t outlen, const char *dir, const char *name)
-{
-    int n = snprintf(out, outlen, "%s/%s", dir, name);
-    return (n < 0 || (size_t)n >= outlen) ? -ENAMETOOLONG : 0;
-}
-
 /* A data dir is one `cairnd init` made: a directory with cairnd.conf and identity.key. */
 static int check_datadir(const char *dir)
 {
     struct stat st;
     char path[PATH_MAX];
     if (stat(dir, &st) != 0) {
-        fail("%s: %s (%s); create it with: cairnd init --role school --data %s", dir,
-             cairn_strerror(CAIRN_EDATADIR), strerror(errno), dir);
+        cairnd_fail("%s: %s (%s); create it with: cairnd init --role school --data %s", dir,
+                    cairn_strerror(CAIRN_EDATADIR), strerror(errno), dir);
         return CAIRN_EDATADIR;
     }
     if (!S_ISDIR(st.st_mode)) {
-        fail("%s is not a directory (%s)", dir, cairn_strerror(CAIRN_EDATADIR));
+        cairnd_fail("%s is not a directory (%s)", dir, cairn_strerror(CAIRN_EDATADIR));
         return CAIRN_EDATADIR;
     }
     const char *need[] = {CONF_FILE, CAIRN_IDENTITY_KEY_FILE};
     for (size_t i = 0; i < 2; i++) {
-        if (path_in(path, sizeof path, dir, need[i]) != 0 || stat(path, &st) != 0) {
-            fail("%s is not a Cairn data directory (no %s); create one with: cairnd init "
-                 "--role school --data DIR",
-                 dir, need[i]);
+        if (cairnd_path_in(path, sizeof path, dir, need[i]) != 0 || stat(path, &st) != 0) {
+            cairnd_fail("%s is not a Cairn data directory (no %s); create one with: cairnd init "
+                        "--role school --data DIR",
+                        dir, need[i]);
             return CAIRN_EDATADIR;
         }
     }
@@ -183,17 +161,18 @@ static int check_datadir(const char *dir)
 static int lock_datadir(const char *dir, int *fd_out)
 {
     char path[PATH_MAX];
-    if (path_in(path, sizeof path, dir, LOCK_FILE) != 0)
-        return fail("%s: path too long", dir), -ENAMETOOLONG;
+    if (cairnd_path_in(path, sizeof path, dir, LOCK_FILE) != 0)
+        return cairnd_fail("%s: path too long", dir), -ENAMETOOLONG;
     int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
     if (fd < 0)
-        return fail("cannot open %s: %s", path, strerror(errno)), -errno;
+        return cairnd_fail("cannot open %s: %s", path, strerror(errno)), -errno;
     if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
         int e = errno;
         close(fd);
         if (e == EWOULDBLOCK)
-            return fail("another cairnd is running on %s (%s is locked)", dir, path), CAIRN_EEXIST;
-        return fail("cannot lock %s: %s", path, strerror(e)), -e;
+            return cairnd_fail("another cairnd is running on %s (%s is locked)", dir, path),
+                   CAIRN_EEXIST;
+        return cairnd_fail("cannot lock %s: %s", path, strerror(e)), -e;
     }
     *fd_out = fd;
     return 0;
@@ -202,11 +181,11 @@ static int lock_datadir(const char *dir, int *fd_out)
 static int load_config(const char *dir, cairn_config_t *cfg)
 {
     char path[PATH_MAX], err[512];
-    if (path_in(path, sizeof path, dir, CONF_FILE) != 0)
-        return fail("%s: path too long", dir), -ENAMETOOLONG;
+    if (cairnd_path_in(path, sizeof path, dir, CONF_FILE) != 0)
+        return cairnd_fail("%s: path too long", dir), -ENAMETOOLONG;
     int rc = cairn_config_load(path, cfg, err, sizeof err);
     if (rc != 0)
-        fail("%s", err);
+        cairnd_fail("%s", err);
     else /* before any thread: the C library's zone is process-wide */
         cairn_timezone_apply(cfg->timezone);
     return rc;
@@ -236,7 +215,7 @@ static int start_command(const args_t *a, const char *cmd, bool takes_hash)
     if (!takes_hash && a->hash != NULL)
         return usage("unexpected argument '%s'", a->hash);
     if (sodium_init() < 0)
-        return fail("libsodium failed to initialise");
+        return cairnd_fail("libsodium failed to initialise");
     if (check_datadir(a->data) != 0)
         return EXIT_FAILURE;
     return 0;
@@ -266,22 +245,22 @@ static int cmd_init(const args_t *a)
         snprintf(name, sizeof name, "%s", cairn_role_name(role));
     }
     if (sodium_init() < 0)
-        return fail("libsodium failed to initialise");
+        return cairnd_fail("libsodium failed to initialise");
 
     const char *dir = a->data;
     struct stat st;
     char path[PATH_MAX];
     if (stat(dir, &st) == 0) {
         if (!S_ISDIR(st.st_mode))
-            return fail("%s exists and is not a directory", dir);
-        if (path_in(path, sizeof path, dir, CONF_FILE) == 0 && access(path, F_OK) == 0)
-            return fail("%s is already a Cairn data directory (it has %s)", dir, CONF_FILE);
+            return cairnd_fail("%s exists and is not a directory", dir);
+        if (cairnd_path_in(path, sizeof path, dir, CONF_FILE) == 0 && access(path, F_OK) == 0)
+            return cairnd_fail("%s is already a Cairn data directory (it has %s)", dir, CONF_FILE);
         if (!dir_is_empty(dir))
-            return fail("%s exists and is not empty: give a new or empty directory", dir);
+            return cairnd_fail("%s exists and is not empty: give a new or empty directory", dir);
         if (chmod(dir, 0700) != 0)
-            return fail("cannot set mode 0700 on %s: %s", dir, strerror(errno));
+            return cairnd_fail("cannot set mode 0700 on %s: %s", dir, strerror(errno));
     } else if (errno != ENOENT || mkdir(dir, 0700) != 0) {
-        return fail("cannot create %s: %s", dir, strerror(errno));
+        return cairnd_fail("cannot create %s: %s", dir, strerror(errno));
     } else {
         cairn_fs_fsync_parent(dir);
     }
@@ -294,14 +273,14 @@ static int cmd_init(const args_t *a)
     int rc = cairn_identity_create(dir, pk, sk);
     sodium_memzero(sk, sizeof sk);
     if (rc != 0)
-        return fail("cannot create the identity in %s: %s", dir, cairn_strerror(rc));
+        return cairnd_fail("cannot create the identity in %s: %s", dir, cairn_strerror(rc));
 
     cairn_store_t *store;
-    if (path_in(path, sizeof path, dir, DB_FILE) != 0)
-        return fail("%s: path too long", dir);
+    if (cairnd_path_in(path, sizeof path, dir, DB_FILE) != 0)
+        return cairnd_fail("%s: path too long", dir);
     rc = cairn_store_open(path, pk, &store);
     if (rc != 0)
-        return fail("cannot create the store %s: %s", path, cairn_strerror(rc));
+        return cairnd_fail("cannot create the store %s: %s", path, cairn_strerror(rc));
     cairn_store_close(store);
 
     uv_loop_t loop;
@@ -312,14 +291,14 @@ static int cmd_init(const args_t *a)
         cairn_blobs_close(blobs);
     uv_loop_close(&loop);
     if (rc != 0)
-        return fail("cannot create the blob store in %s: %s", dir, cairn_strerror(rc));
+        return cairnd_fail("cannot create the blob store in %s: %s", dir, cairn_strerror(rc));
 
     /* The config last: its presence is what makes DIR a data directory. */
-    if (path_in(path, sizeof path, dir, CONF_FILE) != 0)
-        return fail("%s: path too long", dir);
+    if (cairnd_path_in(path, sizeof path, dir, CONF_FILE) != 0)
+        return cairnd_fail("%s: path too long", dir);
     rc = cairn_config_write_default(path, role, name);
     if (rc != 0)
-        return fail("cannot write %s: %s", path, cairn_strerror(rc));
+        return cairnd_fail("cannot write %s: %s", path, cairn_strerror(rc));
     cairn_fs_fsync_dir(dir);
 
     char hex[65], abs[PATH_MAX];
@@ -330,185 +309,6 @@ static int cmd_init(const args_t *a)
 }
 
 /* ---- run ---- */
-
-typedef struct {
-    cairn_daemon_t *d;
-    cairn_server_t *server;
-    cairn_sync_hub_t *hub;
-    cairn_sync_school_t *school;
-    cairn_retention_t *retention;
-    cairn_partial_sweep_t *sweep;
-    uv_signal_t sigterm, sigint;
-} run_state_t;
-
-static void signal_closed(uv_handle_t *h)
-{
-    (void)h;
-}
-
-static void on_signal(uv_signal_t *sig, int signum)
-{
-    run_state_t *rs = sig->data;
-    cairn_log_info("%s received: stopping (finishing chunk writes in flight)",
-                   signum == SIGTERM ? "SIGTERM" : "SIGINT");
-    cairn_server_stop(rs->server);
-    if (rs->hub != NULL)
-        cairn_sync_hub_stop(rs->hub);
-    if (rs->school != NULL)
-        cairn_sync_school_stop(rs->school);
-    cairn_retention_stop(rs->retention);
-    rs->retention = NULL;
-    cairn_partial_sweep_stop(rs->sweep);
-    rs->sweep = NULL;
-    uv_close((uv_handle_t *)&rs->sigterm, signal_closed);
-    uv_close((uv_handle_t *)&rs->sigint, signal_closed);
-}
-
-static int write_small_file(const char *dir, const char *name, const char *fmt, unsigned long v)
-{
-    char path[PATH_MAX], buf[32];
-    if (path_in(path, sizeof path, dir, name) != 0)
-        return -ENAMETOOLONG;
-    int n = snprintf(buf, sizeof buf, fmt, v);
-    return cairn_fs_write_atomic(path, buf, (size_t)n, 0644);
-}
-
-static void remove_file_in(const char *dir, const char *name)
-{
-    char path[PATH_MAX];
-    if (path_in(path, sizeof path, dir, name) == 0)
-        unlink(path);
-}
-
-/* The chunk writes of every connection share the thread pool; size it before its first use. */
-static void size_thread_pool(uint32_t write_concurrency)
-{
-    if (getenv("UV_THREADPOOL_SIZE") != NULL)
-        return;
-    char n[16];
-    snprintf(n, sizeof n, "%u", write_concurrency + 4 > 128 ? 128 : write_concurrency + 4);
-    setenv("UV_THREADPOOL_SIZE", n, 1);
-}
-
-static int run_daemon(cairn_daemon_t *d, bool tcp)
-{
-    char path[PATH_MAX], err[512];
-    int rc;
-    if (path_in(path, sizeof path, d->datadir, DB_FILE) != 0)
-        return fail("%s: path too long", d->datadir);
-    rc = cairn_store_open(path, d->node_pk, &d->store);
-    if (rc != 0)
-        return fail("cannot open the store %s: %s", path, cairn_strerror(rc));
-    cairn_store_set_signer(d->store, d->node_sk); /* our events get signed checkpoints */
-    rc = cairn_synonyms_open(d->datadir, &d->synonyms, path, sizeof path, err, sizeof err);
-    if (rc != 0) {
-        cairn_store_close(d->store);
-        return fail("search synonyms: %s", err);
-    }
-    if (d->synonyms == NULL)
-        cairn_log_warn("search: no synonym table (%s/synonyms.tsv or %s): plain words only",
-                       d->datadir, cairn_synonyms_default_path());
-    else
-        cairn_log_info("search: %zu synonyms from %s", cairn_synonyms_count(d->synonyms), path);
-    rc = cairn_blobs_open(d->loop, d->datadir, d->cfg.disk_reserve, &d->blobs);
-    if (rc != 0) {
-        cairn_store_close(d->store);
-        cairn_synonyms_free(d->synonyms);
-        return fail("cannot open the blob store in %s: %s", d->datadir, cairn_strerror(rc));
-    }
-
-    rc = cairn_chunk_state_new(d, &d->chunks);
-    if (rc != 0) {
-        cairn_blobs_close(d->blobs);
-        cairn_store_close(d->store);
-        return fail("cannot start: %s", cairn_strerror(rc));
-    }
-
-    run_state_t rs = {.d = d};
-    rc = cairn_server_start(d, tcp, &rs.server, err, sizeof err);
-    if (rc != 0) {
-        cairn_chunk_state_free(d->chunks);
-        cairn_blobs_close(d->blobs);
-        cairn_store_close(d->store);
-        cairn_synonyms_free(d->synonyms);
-        return fail("%s", err);
-    }
-    uint16_t port = cairn_server_tcp_port(rs.server);
-    write_small_file(d->datadir, PID_FILE, "%lu\n", (unsigned long)getpid());
-    if (tcp)
-        write_small_file(d->datadir, PORT_FILE, "%lu\n", port);
-    else
-        remove_file_in(d->datadir, PORT_FILE);
-    if (d->cfg.lan_enabled) {
-        write_small_file(d->datadir, LAN_PORT_FILE, "%lu\n", cairn_server_lan_port(rs.server));
-        cairn_log_info("LAN devices on %s:%u (paired devices only, secure channel)",
-                       d->cfg.lan_host, cairn_server_lan_port(rs.server));
-    } else {
-        remove_file_in(d->datadir, LAN_PORT_FILE);
-    }
-
-    if (d->cfg.role == CAIRN_ROLE_HUB && d->cfg.sync_enabled &&
-        cairn_sync_hub_start(d, &rs.hub, err, sizeof err) != 0) {
-        cairn_log_error("%s", err);
-        cairn_server_stop(rs.server);
-    } else if (rs.hub != NULL) {
-        write_small_file(d->datadir, SYNC_PORT_FILE, "%lu\n", cairn_sync_hub_port(rs.hub));
-        cairn_log_info("sync listening on %s:%u", d->cfg.sync_host, cairn_sync_hub_port(rs.hub));
-    } else {
-        remove_file_in(d->datadir, SYNC_PORT_FILE);
-    }
-    if (cairn_sync_school_start(d, &rs.school, err, sizeof err) != 0)
-        cairn_log_error("sync: %s (not syncing)", err);
-    d->sync_hub = rs.hub != NULL && cairn_sync_hub_port(rs.hub) != 0 ? rs.hub : NULL;
-    d->sync_school = rs.school;
-    if (cairn_retention_start(d, &rs.retention) != 0)
-        cairn_log_error("retention: cannot start the purge timer (nothing is purged)");
-    if (cairn_partial_sweep_start(d, &rs.sweep) != 0)
-        cairn_log_error("partial sweep: cannot start its timer (swept at start-up only)");
-
-    uv_signal_init(d->loop, &rs.sigterm);
-    uv_signal_init(d->loop, &rs.sigint);
-    rs.sigterm.data = rs.sigint.data = &rs;
-    uv_signal_start(&rs.sigterm, on_signal, SIGTERM);
-    uv_signal_start(&rs.sigint, on_signal, SIGINT);
-
-    char node[65];
-    cairn_identity_hex(d->node_pk, node);
-    d->started_ms = uv_now(d->loop);
-    uint64_t bytes, chunks;
-    cairn_blobs_usage(d->blobs, &bytes, &chunks);
-    cairn_log_info("cairnd %s \"%s\" node %.16s... data %s (%llu chunks, %.1f MiB of evidence)",
-                   cairn_role_name(d->cfg.role), d->cfg.name, node, d->datadir,
-                   (unsigned long long)chunks, (double)bytes / (1024.0 * 1024.0));
-    if (tcp)
-        cairn_log_info("listening on %s/%s and %s%s%s:%u", d->datadir, d->cfg.socket_name,
-                       strchr(d->cfg.listen_host, ':') ? "[" : "", d->cfg.listen_host,
-                       strchr(d->cfg.listen_host, ':') ? "]" : "", port);
-    else
-        cairn_log_info("listening on %s/%s (TCP disabled)", d->datadir, d->cfg.socket_name);
-
-    uv_run(d->loop, UV_RUN_DEFAULT);
-
-    d->sync_hub = NULL;
-    d->sync_school = NULL;
-    if (rs.hub != NULL)
-        cairn_sync_hub_free(rs.hub);
-    if (rs.school != NULL)
-        cairn_sync_school_free(rs.school);
-    remove_file_in(d->datadir, SYNC_PORT_FILE);
-    remove_file_in(d->datadir, LAN_PORT_FILE);
-    cairn_server_free(rs.server);
-    cairn_chunk_state_free(d->chunks);
-    d->chunks = NULL;
-    cairn_blobs_close(d->blobs);
-    cairn_store_close(d->store);
-    cairn_synonyms_free(d->synonyms);
-    d->synonyms = NULL;
-    remove_file_in(d->datadir, PORT_FILE);
-    remove_file_in(d->datadir, PID_FILE);
-    cairn_log_info("stopped cleanly");
-    return 0;
-}
 
 static int cmd_run(const args_t *a)
 {
@@ -549,15 +349,15 @@ static int cmd_run(const args_t *a)
         return EXIT_FAILURE;
     char err[512];
     if (cairn_identity_load(a->data, d.node_pk, d.node_sk, err, sizeof err) != 0)
-        return fail("%s", err);
+        return cairnd_fail("%s", err);
 
     signal(SIGPIPE, SIG_IGN); /* a client that hangs up is a failed write, not a dead daemon */
-    size_thread_pool(d.cfg.write_concurrency);
+    cairnd_size_thread_pool(d.cfg.write_concurrency);
     uv_loop_t loop;
     if (uv_loop_init(&loop) != 0)
-        return fail("cannot create the event loop");
+        return cairnd_fail("cannot create the event loop");
     d.loop = &loop;
-    rc = run_daemon(&d, tcp);
+    rc = cairnd_run(&d, tcp);
     sodium_memzero(d.node_sk, sizeof d.node_sk);
     if (uv_loop_close(&loop) != 0 && rc == 0)
         cairn_log_warn("event loop closed with handles still open");
@@ -579,7 +379,7 @@ static int cmd_check_config(const args_t *a)
     char path[PATH_MAX], err[512];
     cairn_synonyms_t *syn = NULL;
     if (cairn_synonyms_open(a->data, &syn, path, sizeof path, err, sizeof err) != 0)
-        return fail("search synonyms: %s", err);
+        return cairnd_fail("search synonyms: %s", err);
     cairn_synonyms_free(syn);
     puts("ok");
     return 0;
@@ -596,20 +396,20 @@ static int cmd_rebuild(const args_t *a)
     uint8_t pk[32];
     char err[512], path[PATH_MAX];
     if (cairn_identity_load_public(a->data, pk, err, sizeof err) != 0)
-        return fail("%s", err);
-    if (path_in(path, sizeof path, a->data, DB_FILE) != 0)
-        return fail("%s: path too long", a->data);
+        return cairnd_fail("%s", err);
+    if (cairnd_path_in(path, sizeof path, a->data, DB_FILE) != 0)
+        return cairnd_fail("%s: path too long", a->data);
     cairn_store_t *store;
     rc = cairn_store_open(path, pk, &store);
     if (rc != 0)
-        return fail("cannot open the store %s: %s", path, cairn_strerror(rc));
+        return cairnd_fail("cannot open the store %s: %s", path, cairn_strerror(rc));
     bool equal = false;
     uint64_t n = 0;
     rc = cairn_store_rebuild(store, &equal, &n);
     cairn_store_close(store);
     close(lock_fd);
     if (rc != 0)
-        return fail("rebuild failed: %s", cairn_strerror(rc));
+        return cairnd_fail("rebuild failed: %s", cairn_strerror(rc));
     printf("rebuilt %llu events; projections equal: %s\n", (unsigned long long)n,
            equal ? "yes" : "no");
     return equal ? 0 : EXIT_NOT_EQUAL;
@@ -626,11 +426,11 @@ static int cmd_blob_cat(const args_t *a)
     cairn_blobs_t *b;
     rc = cairn_blobs_open_readonly(a->data, &b);
     if (rc != 0)
-        return fail("cannot open the blob store in %s: %s", a->data, cairn_strerror(rc));
+        return cairnd_fail("cannot open the blob store in %s: %s", a->data, cairn_strerror(rc));
     rc = cairn_blob_read_to_fd(b, &h, STDOUT_FILENO);
     cairn_blobs_close(b);
     if (rc != 0)
-        return fail("blob %s: %s", a->hash, cairn_strerror(rc));
+        return cairnd_fail("blob %s: %s", a->hash, cairn_strerror(rc));
     return 0;
 }
 
@@ -645,16 +445,16 @@ static int cmd_state_hash(const args_t *a)
         return rc;
     char path[PATH_MAX], hex[65];
     uint8_t h[32];
-    if (path_in(path, sizeof path, a->data, DB_FILE) != 0)
-        return fail("%s: path too long", a->data);
+    if (cairnd_path_in(path, sizeof path, a->data, DB_FILE) != 0)
+        return cairnd_fail("%s: path too long", a->data);
     cairn_store_t *store;
     rc = cairn_store_open_readonly(path, &store);
     if (rc != 0)
-        return fail("cannot open the store %s: %s", path, cairn_strerror(rc));
+        return cairnd_fail("cannot open the store %s: %s", path, cairn_strerror(rc));
     rc = cairn_store_state_hash(store, a->partition, h);
     cairn_store_close(store);
     if (rc != 0)
-        return fail("state hash failed: %s", cairn_strerror(rc));
+        return cairnd_fail("state hash failed: %s", cairn_strerror(rc));
     sodium_bin2hex(hex, sizeof hex, h, sizeof h);
     printf("%s\n", hex);
     return 0;
