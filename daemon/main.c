@@ -72,12 +72,12 @@ typedef struct {
 __attribute__((format(printf, 1, 2))) static int usage(const char *fmt, ...)
 {
     if (fmt != NULL) {
+        char why[512];
         va_list ap;
         va_start(ap, fmt);
-        fputs("cairnd: ", stderr);
-        vfprintf(stderr, fmt, ap);
-        fputc('\n', stderr);
+        vsnprintf(why, sizeof why, fmt, ap);
         va_end(ap);
+        cairnd_fail("%s", why);
     }
     fputs(usage_text, stderr);
     return EXIT_USAGE;
