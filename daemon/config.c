@@ -20,6 +20,7 @@
 #include <cairn/chunk.h>
 #include <cairn/err.h>
 
+#include "config_value.h"
 #include "fsutil.h"
 #include "log.h"
 #include "timezone.h"
@@ -163,172 +164,6 @@ static void quote_value(const char *v, char *out, size_t outlen)
     out[i] = '\0';
 }
 
-int cairn_config_parse_size(const char *s, uint64_t *out)
-{
-    uint64_t v = 0;
-    size_t i = 0;
-    if (!isdigit((unsigned char)s[0]))
-        return CAIRN_EINVAL;
-    for (; isdigit((unsigned char)s[i]); i++) {
-        unsigned d = (unsigned)(s[i] - '0');
-        if (v > (UINT64_MAX - d) / 10)
-            return CAIRN_EINVAL;
-        v = v * 10 + d;
-    }
-    uint64_t mult = 1;
-    const char *suffix = s + i;
-    switch (toupper((unsigned char)*suffix)) {
-    case '\0':
-        break;
-    case 'K':
-        mult = 1024ull;
-        break;
-    case 'M':
-        mult = 1024ull * 1024;
-        break;
-    case 'G':
-        mult = 1024ull * 1024 * 1024;
-        break;
-    default:
-        return CAIRN_EINVAL;
-    }
-    if (mult != 1) {
-        const char *rest = suffix + 1;
-        if (*rest != '\0' && strcmp(rest, "iB") != 0)
-            return CAIRN_EINVAL;
-    }
-    if (v > UINT64_MAX / mult)
-        return CAIRN_EINVAL;
-    *out = v * mult;
-    return 0;
-}
-
-static int parse_uint_range(const char *s, uint64_t lo, uint64_t hi, uint64_t *out)
-{
-    uint64_t v = 0;
-    if (s[0] == '\0')
-        return CAIRN_EINVAL;
-    for (const char *c = s; *c; c++) {
-        if (!isdigit((unsigned char)*c) || v > (UINT64_MAX - 9) / 10)
-            return CAIRN_EINVAL;
-        v = v * 10 + (uint64_t)(*c - '0');
-    }
-    if (v < lo || v > hi)
-        return CAIRN_EINVAL;
-    *out = v;
-    return 0;
-}
-
-__attribute__((format(printf, 3, 4))) static int reason(char *err, size_t errlen, const char *fmt,
-                                                        ...)
-{
-    if (err != NULL && errlen > 0) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(err, errlen, fmt, ap);
-        va_end(ap);
-    }
-    return CAIRN_EINVAL;
-}
-
-static int parse_hostport(const char *s, char host[64], uint16_t *port, bool loopback_only,
-                          char *err, size_t errlen)
-{
-    const char *h = s, *hend, *colon;
-    if (s[0] == '[') {
-        h = s + 1;
-        hend = strchr(h, ']');
-        if (hend == NULL || hend[1] != ':')
-            return reason(err, errlen, "expected [IPV6]:PORT");
-        colon = hend + 1;
-    } else {
-        colon = strrchr(s, ':');
-        if (colon == NULL)
-            return reason(err, errlen, "expected HOST:PORT, e.g. 127.0.0.1:7420");
-        hend = colon;
-        if (memchr(s, ':', (size_t)(colon - s)) != NULL)
-            return reason(err, errlen, "write an IPv6 address in brackets: [::1]:7420");
-    }
-    size_t hlen = (size_t)(hend - h);
-    if (hlen == 0 || hlen >= 64)
-        return reason(err, errlen, "expected HOST:PORT with an IP address as HOST");
-    char hbuf[64];
-    memcpy(hbuf, h, hlen);
-    hbuf[hlen] = '\0';
-
-    uint64_t p;
-    if (parse_uint_range(colon + 1, 0, 65535, &p) != 0)
-        return reason(err, errlen, "port must be a number from 0 to 65535 (0 disables TCP)");
-
-    unsigned char addr[16];
-    bool loopback;
-    if (inet_pton(AF_INET, hbuf, addr) == 1) {
-        loopback = addr[0] == 127;
-    } else if (inet_pton(AF_INET6, hbuf, addr) == 1) {
-        static const unsigned char v6_loopback[16] = {[15] = 1};
-        loopback = memcmp(addr, v6_loopback, 16) == 0;
-    } else {
-        return reason(err, errlen, "host '%s' is not an IP address (use 127.0.0.1 or [::1])", hbuf);
-    }
-    if (!loopback && loopback_only)
-        return reason(err, errlen,
-                      "%s is not a loopback address: this version serves the local API on "
-                      "127.0.0.0/8 or ::1 only (remote access needs the secure channel)",
-                      hbuf);
-    memcpy(host, hbuf, hlen + 1);
-    *port = (uint16_t)p;
-    return 0;
-}
-
-int cairn_config_parse_listen(const char *s, char host[64], uint16_t *port, char *err,
-                              size_t errlen)
-{
-    return parse_hostport(s, host, port, true, err, errlen);
-}
-
-int cairn_config_parse_addr(const char *s, char host[64], uint16_t *port, char *err, size_t errlen)
-{
-    return parse_hostport(s, host, port, false, err, errlen);
-}
-
-/* A node name: what `cairn status` and the hub show; one printable line. */
-int cairn_config_check_name(const char *v, char *err, size_t errlen)
-{
-    size_t n = strlen(v);
-    if (n == 0)
-        return reason(err, errlen, "the name must not be empty");
-    if (n >= sizeof(((cairn_config_t *)0)->name))
-        return reason(err, errlen, "the name is longer than 127 bytes");
-    for (size_t i = 0; i < n; i++) {
-        if ((unsigned char)v[i] < 0x20 || v[i] == 0x7f)
-            return reason(err, errlen, "the name contains a control character");
-    }
-    if (isspace((unsigned char)v[0]) || isspace((unsigned char)v[n - 1]))
-        return reason(err, errlen, "the name must not start or end with a space");
-    if (strstr(v, " ;") != NULL || strstr(v, "\t;") != NULL || v[0] == ';' || v[0] == '#')
-        return reason(err, errlen,
-                      "the name must not contain a comment marker (' ;' or a "
-                      "leading '#')");
-    return 0;
-}
-
-static int check_socket_name(const char *v, char *err, size_t errlen)
-{
-    size_t n = strlen(v);
-    if (n == 0 || n >= sizeof(((cairn_config_t *)0)->socket_name))
-        return reason(err, errlen, "expected a file name of 1 to 63 characters");
-    if (strcmp(v, ".") == 0 || strcmp(v, "..") == 0)
-        return reason(err, errlen, "expected a file name");
-    for (size_t i = 0; i < n; i++) {
-        if (v[i] == '/' || !isgraph((unsigned char)v[i]))
-            return reason(err, errlen,
-                          "expected a plain file name inside the data dir (no "
-                          "'/', no spaces)");
-    }
-    return 0;
-}
-
-/* Sets one key; on a bad value writes the reason and returns CAIRN_EINVAL. */
 static int set_key(cairn_config_t *cfg, enum key_id k, const char *v, char *why, size_t whylen)
 {
     uint64_t n;
@@ -339,7 +174,7 @@ static int set_key(cairn_config_t *cfg, enum key_id k, const char *v, char *why,
         else if (strcmp(v, "hub") == 0)
             cfg->role = CAIRN_ROLE_HUB;
         else
-            return reason(why, whylen, "expected school or hub");
+            return cairn_config_reason(why, whylen, "expected school or hub");
         return 0;
     case K_NAME:
         if (cairn_config_check_name(v, why, whylen) != 0)
@@ -349,38 +184,40 @@ static int set_key(cairn_config_t *cfg, enum key_id k, const char *v, char *why,
     case K_LISTEN:
         return cairn_config_parse_listen(v, cfg->listen_host, &cfg->listen_port, why, whylen);
     case K_SOCKET:
-        if (check_socket_name(v, why, whylen) != 0)
+        if (cairn_config_check_socket_name(v, why, whylen) != 0)
             return CAIRN_EINVAL;
         snprintf(cfg->socket_name, sizeof cfg->socket_name, "%s", v);
         return 0;
     case K_MAX_CONNECTIONS:
-        if (parse_uint_range(v, 1, MAX_CONNECTIONS_LIMIT, &n) != 0)
-            return reason(why, whylen, "expected a number from 1 to %u", MAX_CONNECTIONS_LIMIT);
+        if (cairn_config_parse_uint(v, 1, MAX_CONNECTIONS_LIMIT, &n) != 0)
+            return cairn_config_reason(why, whylen, "expected a number from 1 to %u",
+                                       MAX_CONNECTIONS_LIMIT);
         cfg->max_connections = (uint32_t)n;
         return 0;
     case K_CHUNK_SIZE:
         if (cairn_config_parse_size(v, &n) != 0 || n < CAIRN_CHUNK_SIZE_MIN ||
             n > CAIRN_CHUNK_SIZE_MAX)
-            return reason(why, whylen,
-                          "expected a size from 64K to 2M (bytes, or with a K or "
-                          "M suffix)");
+            return cairn_config_reason(why, whylen,
+                                       "expected a size from 64K to 2M (bytes, or with a K or "
+                                       "M suffix)");
         cfg->chunk_size = (uint32_t)n;
         return 0;
     case K_DISK_RESERVE:
         if (cairn_config_parse_size(v, &n) != 0)
-            return reason(why, whylen,
-                          "expected a size in bytes, or with a K, M or G suffix "
-                          "(e.g. 1G)");
+            return cairn_config_reason(why, whylen,
+                                       "expected a size in bytes, or with a K, M or G suffix "
+                                       "(e.g. 1G)");
         cfg->disk_reserve = n;
         return 0;
     case K_WRITE_CONCURRENCY:
-        if (parse_uint_range(v, 1, WRITE_CONCURRENCY_LIMIT, &n) != 0)
-            return reason(why, whylen, "expected a number from 1 to %u", WRITE_CONCURRENCY_LIMIT);
+        if (cairn_config_parse_uint(v, 1, WRITE_CONCURRENCY_LIMIT, &n) != 0)
+            return cairn_config_reason(why, whylen, "expected a number from 1 to %u",
+                                       WRITE_CONCURRENCY_LIMIT);
         cfg->write_concurrency = (uint32_t)n;
         return 0;
     case K_LOG_LEVEL:
         if (cairn_log_level_parse(v, &cfg->log_level) != 0)
-            return reason(why, whylen, "expected debug, info, warn or error");
+            return cairn_config_reason(why, whylen, "expected debug, info, warn or error");
         return 0;
     case K_SYNC_LISTEN:
         if (cairn_config_parse_addr(v, cfg->sync_host, &cfg->sync_port, why, whylen) != 0)
@@ -389,8 +226,9 @@ static int set_key(cairn_config_t *cfg, enum key_id k, const char *v, char *why,
         return 0;
     case K_RECONNECT_MIN:
     case K_RECONNECT_MAX:
-        if (parse_uint_range(v, 10, RECONNECT_LIMIT_MS, &n) != 0)
-            return reason(why, whylen, "expected milliseconds from 10 to %u", RECONNECT_LIMIT_MS);
+        if (cairn_config_parse_uint(v, 10, RECONNECT_LIMIT_MS, &n) != 0)
+            return cairn_config_reason(why, whylen, "expected milliseconds from 10 to %u",
+                                       RECONNECT_LIMIT_MS);
         if (k == K_RECONNECT_MIN)
             cfg->reconnect_min_ms = (uint32_t)n;
         else
@@ -403,22 +241,24 @@ static int set_key(cairn_config_t *cfg, enum key_id k, const char *v, char *why,
         return 0;
     case K_TARGET_DAYS:
     case K_CLAIM_HOURS:
-        if (parse_uint_range(v, 1, 3650, &n) != 0)
-            return reason(why, whylen, "expected a whole number from 1 to 3650");
+        if (cairn_config_parse_uint(v, 1, 3650, &n) != 0)
+            return cairn_config_reason(why, whylen, "expected a whole number from 1 to 3650");
         *(k == K_TARGET_DAYS ? &cfg->review_target_days : &cfg->review_claim_hours) = (uint32_t)n;
         return 0;
     case K_PEER_REVIEW:
     case K_DOUBLE_BLIND:
         if (strlen(v) >= sizeof cfg->review_peer)
-            return reason(why, whylen, "expected credential ids, at most 511 bytes in all");
+            return cairn_config_reason(why, whylen,
+                                       "expected credential ids, at most 511 bytes in all");
         snprintf(k == K_PEER_REVIEW ? cfg->review_peer : cfg->review_blind, sizeof cfg->review_peer,
                  "%s", v);
         return 0;
     case K_UPLOAD_RATE:
         if (cairn_config_parse_size(v, &n) != 0)
-            return reason(why, whylen,
-                          "expected bytes per second, or with a K, M or G suffix (e.g. 250K); "
-                          "0 = no cap");
+            return cairn_config_reason(
+                why, whylen,
+                "expected bytes per second, or with a K, M or G suffix (e.g. 250K); "
+                "0 = no cap");
         cfg->upload_rate = n;
         return 0;
     case K_UPLOAD_WINDOWS:
@@ -433,9 +273,9 @@ static int set_key(cairn_config_t *cfg, enum key_id k, const char *v, char *why,
             *days = -1;
             return 0;
         }
-        if (parse_uint_range(v, 0, PURGE_DAYS_LIMIT, &n) != 0)
-            return reason(why, whylen, "expected off or a number of days from 0 to %u",
-                          PURGE_DAYS_LIMIT);
+        if (cairn_config_parse_uint(v, 0, PURGE_DAYS_LIMIT, &n) != 0)
+            return cairn_config_reason(why, whylen, "expected off or a number of days from 0 to %u",
+                                       PURGE_DAYS_LIMIT);
         *days = (int32_t)n;
         return 0;
     }

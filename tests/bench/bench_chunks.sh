@@ -32,6 +32,15 @@ mibs() { awk -v b="$1" -v ms="$2" 'BEGIN { printf "%.1f", b / 1048576 / (ms / 10
 now_ms() { date +%s%3N; }
 log_ms() { date -d "$(grep -m1 "$2" "$1" | cut -d' ' -f1)" +%s%3N; }
 hwm() { awk '/VmHWM/ {printf "%.1f", $2 / 1024}' "/proc/$1/status"; }
+# thread_cpu PID...: "pid tid ticks" (utime + stime, clock ticks) for every thread of each PID.
+thread_cpu() {
+    local p t
+    for p in "$@"; do
+        for t in /proc/"$p"/task/*; do
+            echo "$p ${t##*/} $(awk '{sub(/.*\) /, ""); print $12 + $13}' "$t/stat")"
+        done
+    done
+}
 
 # transfer NAME MIB [FILE]: hub NAME-hub and school NAME-s enrolled on loopback, a MIB video (or
 # FILE) submitted at the school; sets FILE, HASH. transfer_wait NAME: until complete; XFER_MS.
@@ -111,7 +120,10 @@ rsync1=$(rsync_once)
 socat1=$(socat_once)
 settle
 transfer loop "$MIB" "$FILE"
+for _ in $(seq 1 600); do grep -q "fetching evidence file ${HASH:0:16}" "$T/loop-hub.log" && break; sleep 0.01; done
+cpu0=$(thread_cpu "$HUB_PID" "$SCHOOL_PID")
 transfer_wait loop
+cpu1=$(thread_cpu "$HUB_PID" "$SCHOOL_PID")
 chunk_rate=$(mibs "$bytes" "$XFER_MS")
 kill -9 "$HUB_PID" "$SCHOOL_PID" 2>/dev/null || true
 rm -rf "$T/loop-hub/blobs" "$T/loop-s/blobs"
@@ -122,6 +134,13 @@ rm -f "$FILE"
 rsync_rate=$(awk -v a="$rsync1" -v b="$rsync2" 'BEGIN{printf "%.1f", (a + b) / 2}')
 socat_rate=$(awk -v a="$socat1" -v b="$socat2" 'BEGIN{printf "%.1f", (a + b) / 2}')
 echo "chunk_sync_rate $chunk_rate MiB/s ($MIB MiB, loopback, every chunk verified + fsync'd; target >= 300, ratio $(awk -v a="$chunk_rate" 'BEGIN{printf "%.2f", a/300}'))"
+# CPU seconds per GiB during the transfer: each daemon's loop thread, and the hub's thread pool.
+awk -v gib="$(awk -v b="$bytes" 'BEGIN{print b / 1073741824}')" -v hub="$HUB_PID" -v sch="$SCHOOL_PID" '
+    NR == FNR { t0[$1 " " $2] = $3; next }
+    { d = ($3 - t0[$1 " " $2]) / 100
+      if ($1 == hub && $2 == hub) hl += d; else if ($1 == hub) hp += d; else if ($2 == sch) sl += d }
+    END { printf "cpu_s_per_gib hub_loop %.2f hub_pool %.2f school_loop %.2f (user+sys, /proc)\n",
+                 hl / gib, hp / gib, sl / gib }' <(echo "$cpu0") <(echo "$cpu1")
 echo "rsync_daemon_rate $rsync_rate MiB/s (rsync -a --whole-file to an rsync daemon, then sync; runs: $rsync1 before, $rsync2 after)"
 echo "socat_rate $socat_rate MiB/s (plain TCP copy, then sync; runs: $socat1 before, $socat2 after)"
 awk -v a="$chunk_rate" -v b="$rsync_rate" -v s="$socat_rate" \
