@@ -36,27 +36,13 @@ static const char files_sql[] =
     " AND e.hash NOT IN (SELECT hash FROM evidence_purged)"
     " ORDER BY p.at IS NULL, p.at DESC, e.hlc";
 
-static bool listed(const cairn_hash_t *list, size_t n, const uint8_t *h)
+static bool listed(const cairn_hash_set_t *l, const uint8_t *h)
 {
-    for (size_t i = 0; i < n; i++) {
-        if (memcmp(list[i].b, h, CAIRN_HASH_LEN) == 0)
+    for (size_t i = 0; i < l->n; i++) {
+        if (memcmp(l->v[i].b, h, CAIRN_HASH_LEN) == 0)
             return true;
     }
     return false;
-}
-
-static int append(cairn_hash_t **list, size_t *count, size_t *cap, const cairn_hash_t *h)
-{
-    if (*count == *cap) {
-        size_t nc = *cap ? 2 * *cap : 16;
-        cairn_hash_t *nl = realloc(*list, nc * sizeof *nl);
-        if (nl == NULL)
-            return -ENOMEM;
-        *list = nl;
-        *cap = nc;
-    }
-    (*list)[(*count)++] = *h;
-    return 0;
 }
 
 int cairn_chunk_plan_files(cairn_daemon_t *d, cairn_sync_session_t *s, const cairn_hash_set_t *told,
@@ -67,40 +53,40 @@ int cairn_chunk_plan_files(cairn_daemon_t *d, cairn_sync_session_t *s, const cai
     *n = *nheld = 0;
     if (sqlite3_prepare_v2(cairn_store_db(d->store), files_sql, -1, &st, NULL) != SQLITE_OK)
         return CAIRN_ESTORE;
-    cairn_hash_t *list = NULL, *hlist = NULL;
-    size_t count = 0, cap = 0, hcount = 0, hcap = 0;
+    /* In plan order (not sorted): list, what to fetch; held, what to tell. */
+    cairn_hash_set_t list = {0}, held_l = {0};
     int rc = 0, step;
-    while (count < PLAN_MAX_FILES && (step = sqlite3_step(st)) == SQLITE_ROW) {
+    while (list.n < PLAN_MAX_FILES && (step = sqlite3_step(st)) == SQLITE_ROW) {
         const uint8_t *h = sqlite3_column_blob(st, 0);
         const uint8_t *origin = sqlite3_column_blob(st, 1);
         if (h == NULL || origin == NULL || sqlite3_column_bytes(st, 1) != 32)
             continue;
         char part[CAIRN_PARTITION_MAX + 1];
         cairn_sync_school_partition(origin, part);
-        if (!cairn_sync_session_has_part(s, part) || listed(list, count, h))
+        if (!cairn_sync_session_has_part(s, part) || listed(&list, h))
             continue;
         cairn_hash_t fh;
         memcpy(fh.b, h, CAIRN_HASH_LEN);
         if (cairn_blobs_manifest_has(d->blobs, &fh)) { /* complete here: tell the peer once */
-            if (hcount < PLAN_MAX_FILES && !cairn_hash_set_has(told, &fh))
-                rc = append(&hlist, &hcount, &hcap, &fh); /* duplicates: chunk_tell.c skips */
+            if (held_l.n < PLAN_MAX_FILES && !cairn_hash_set_has(told, &fh))
+                rc = cairn_hash_set_add(&held_l, &fh); /* duplicates: chunk_tell.c skips */
             if (rc != 0)
                 break;
             continue;
         }
-        if ((rc = append(&list, &count, &cap, &fh)) != 0)
+        if ((rc = cairn_hash_set_add(&list, &fh)) != 0)
             break;
     }
     sqlite3_finalize(st);
     if (rc != 0) {
-        free(list);
-        free(hlist);
+        cairn_hash_set_free(&list);
+        cairn_hash_set_free(&held_l);
         return rc;
     }
-    *out = list;
-    *n = count;
-    *held = hlist;
-    *nheld = hcount;
+    *out = list.v;
+    *n = list.n;
+    *held = held_l.v;
+    *nheld = held_l.n;
     return 0;
 }
 

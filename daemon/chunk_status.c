@@ -4,26 +4,10 @@
  * hub last reported it, with an ETA at the current rate, and how many files the hub said it
  * holds complete (recorded, so right after a restart too). Read-only.
  */
-#include <sqlite3.h>
-
 #include <cairn/mp.h>
 
 #include "chunk_xfer.h"
-#include "store.h"
-
-/* Files the hub said it holds complete (evidence_at_hub.h; 0 on a store error). */
-static uint64_t files_at_hub(cairn_daemon_t *d)
-{
-    sqlite3_stmt *st;
-    uint64_t n = 0;
-    if (sqlite3_prepare_v2(cairn_store_db(d->store), "SELECT count(*) FROM evidence_at_hub", -1,
-                           &st, NULL) != SQLITE_OK)
-        return 0;
-    if (sqlite3_step(st) == SQLITE_ROW)
-        n = (uint64_t)sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-    return n;
-}
+#include "evidence_at_hub.h"
 
 void cairn_sync_chunks_pack_status(cairn_daemon_t *d, msgpack_packer *pk)
 {
@@ -40,7 +24,7 @@ void cairn_sync_chunks_pack_status(cairn_daemon_t *d, msgpack_packer *pk)
     cairn_mp_pack_kv_u64(pk, "rate", (uint64_t)(st->rate > 0 ? st->rate : 0));
     cairn_mp_pack_kv_u64(pk, "upload_rate", d->cfg.upload_rate);
     cairn_mp_pack_kv_u64(pk, "event_wait_max", st->c.event_wait_max);
-    cairn_mp_pack_kv_u64(pk, "files_at_hub", files_at_hub(d));
+    cairn_mp_pack_kv_u64(pk, "files_at_hub", cairn_evidence_at_hub_count(d->store));
     cairn_mp_pack_cstr(pk, "files");
     msgpack_pack_array(pk, (uint32_t)st->nprogress);
     for (int i = 0; i < st->nprogress; i++) {

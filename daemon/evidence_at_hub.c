@@ -17,6 +17,16 @@ bool cairn_evidence_at_hub_has(cairn_store_t *s, const cairn_hash_t *f)
     return has;
 }
 
+uint64_t cairn_evidence_at_hub_count(cairn_store_t *s)
+{
+    sqlite3_stmt *st = NULL;
+    if (cairn_store_stmt(s, "SELECT count(*) FROM evidence_at_hub", &st) != 0)
+        return 0;
+    uint64_t n = sqlite3_step(st) == SQLITE_ROW ? (uint64_t)sqlite3_column_int64(st, 0) : 0;
+    sqlite3_reset(st);
+    return n;
+}
+
 int cairn_evidence_at_hub_record(cairn_store_t *s, const cairn_hash_t *f, uint64_t now_ms)
 {
     if (cairn_evidence_at_hub_has(s, f))

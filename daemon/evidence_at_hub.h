@@ -18,6 +18,9 @@
  * negative code. */
 int cairn_evidence_at_hub_record(cairn_store_t *s, const cairn_hash_t *f, uint64_t now_ms);
 
+/* How many files the hub holds complete (recorded); 0 on a store error. */
+uint64_t cairn_evidence_at_hub_count(cairn_store_t *s);
+
 /* Does the hub hold file f complete (recorded)? false on a store error. */
 bool cairn_evidence_at_hub_has(cairn_store_t *s, const cairn_hash_t *f);
 

@@ -19,11 +19,13 @@ static void test_record_once_and_keep(void **state)
     fixture_t *f = fixture_open();
     cairn_hash_t a = file(0x11), b = file(0x22);
     assert_false(cairn_evidence_at_hub_has(f->store, &a));
+    assert_int_equal(cairn_evidence_at_hub_count(f->store), 0);
     assert_int_equal(cairn_evidence_at_hub_record(f->store, &a, 1000), 0);
     assert_int_equal(cairn_evidence_at_hub_record(f->store, &a, 2000), 0);
     assert_true(cairn_evidence_at_hub_has(f->store, &a));
     assert_false(cairn_evidence_at_hub_has(f->store, &b));
     assert_int_equal(fixture_int(f, "SELECT count(*) FROM evidence_at_hub"), 1);
+    assert_int_equal(cairn_evidence_at_hub_count(f->store), 1);
     assert_int_equal(fixture_int(f, "SELECT at FROM evidence_at_hub"), 1000);
     fixture_reopen(f);
     assert_true(cairn_evidence_at_hub_has(f->store, &a));
